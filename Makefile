@@ -1,0 +1,26 @@
+# spikedv: the two commands of the README are `make regress` (main job) and `make test`.
+PYTHON ?= python3
+JOBS   ?= auto
+SETUP_STAMP := .setup.stamp
+
+.PHONY: setup regress test lint coverage clean
+
+$(SETUP_STAMP): scripts/setup.sh pyproject.toml
+	bash scripts/setup.sh
+	touch $@
+
+setup: $(SETUP_STAMP)
+
+# Main job: full regression of both designs (long tests included), summary + report.
+regress: $(SETUP_STAMP)
+	$(PYTHON) -m spikedv.cli regress --jobs $(JOBS)
+
+# Test command (CI): every test except those marked long, both simulators.
+test: $(SETUP_STAMP)
+	$(PYTHON) -m pytest -n $(JOBS)
+
+lint: $(SETUP_STAMP)
+	$(PYTHON) -m pytest tests/test_lint.py -q
+
+clean:
+	rm -rf sim_build reports $(SETUP_STAMP)

@@ -1,0 +1,42 @@
+"""`spikedv`: the project's command line. Thin: it parses arguments and calls model/ and verif/."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _cmd_regress(args) -> int:
+    from verif.regress import main
+
+    return main(extra_args=args.pytest_args, long=not args.short, jobs=args.jobs)
+
+
+def _cmd_toolchain(args) -> int:
+    from verif.toolchain import main
+
+    return main(["--check"] if args.check else [])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="spikedv", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("regress", help="the main job: full regression of both designs, summary and report")
+    p.add_argument("--short", action="store_true", help="skip tests marked long")
+    p.add_argument("-j", "--jobs", default="auto", help="pytest-xdist workers (default auto; 1 = serial)")
+    p.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
+    p.set_defaults(func=_cmd_regress)
+
+    p = sub.add_parser("toolchain", help="show (and --check) the simulators found")
+    p.add_argument("--check", action="store_true")
+    p.set_defaults(func=_cmd_toolchain)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""Testbench base: clock, reset, a seeded random generator, timeouts."""
+from __future__ import annotations
+
+import os
+
+import cocotb
+import numpy as np
+from cocotb.clock import Clock
+from cocotb.triggers import ClockCycles, RisingEdge
+
+CLOCK_PERIOD_NS = 10
+
+
+def seeded_rng() -> np.random.Generator:
+    """numpy generator seeded from cocotb's seed, so ``--seed`` replays a run exactly."""
+    return np.random.default_rng(cocotb.RANDOM_SEED)
+
+
+def simulator_name() -> str:
+    """'icarus' or 'verilator' (set by verif.sim), for tests that scale their length."""
+    return os.environ.get("SPIKEDV_SIMULATOR", "unknown")
+
+
+class TbBase:
+    """Owns the clock and the synchronous active-low reset of a DUT."""
+
+    def __init__(self, dut, clock_name: str = "clk", reset_name: str | None = "rst_n"):
+        self.dut = dut
+        self.log = dut._log
+        self.clk = getattr(dut, clock_name)
+        self.rst_n = getattr(dut, reset_name) if reset_name else None
+        self.rng = seeded_rng()
+        cocotb.start_soon(Clock(self.clk, CLOCK_PERIOD_NS, unit="ns").start())
+
+    async def reset(self, cycles: int = 3) -> None:
+        if self.rst_n is None:
+            return
+        self.rst_n.value = 0
+        await ClockCycles(self.clk, cycles)
+        self.rst_n.value = 1
+        await RisingEdge(self.clk)
+
+    async def cycles(self, n: int = 1) -> None:
+        await ClockCycles(self.clk, n)

