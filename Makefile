@@ -24,3 +24,7 @@ lint: $(SETUP_STAMP)
 
 clean:
 	rm -rf sim_build reports $(SETUP_STAMP)
+
+# Code and functional coverage of the last runs (after `make regress` or pytest --coverage).
+coverage: $(SETUP_STAMP)
+	$(PYTHON) -m spikedv.cli coverage

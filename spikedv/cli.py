@@ -8,7 +8,14 @@ import sys
 def _cmd_regress(args) -> int:
     from verif.regress import main
 
-    return main(extra_args=args.pytest_args, long=not args.short, jobs=args.jobs)
+    return main(extra_args=args.pytest_args, long=not args.short, jobs=args.jobs,
+                coverage=not args.no_coverage)
+
+
+def _cmd_coverage(args) -> int:
+    from verif.coverage import main
+
+    return main()
 
 
 def _cmd_toolchain(args) -> int:
@@ -24,8 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("regress", help="the main job: full regression of both designs, summary and report")
     p.add_argument("--short", action="store_true", help="skip tests marked long")
     p.add_argument("-j", "--jobs", default="auto", help="pytest-xdist workers (default auto; 1 = serial)")
+    p.add_argument("--no-coverage", action="store_true", help="skip Verilator code coverage")
     p.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     p.set_defaults(func=_cmd_regress)
+
+    p = sub.add_parser("coverage", help="merge the coverage of the last runs into reports/coverage/")
+    p.set_defaults(func=_cmd_coverage)
 
     p = sub.add_parser("toolchain", help="show (and --check) the simulators found")
     p.add_argument("--check", action="store_true")

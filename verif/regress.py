@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -15,7 +16,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 
-from verif.sim import REPO_ROOT, SIMULATORS
+from verif.sim import REPO_ROOT, SIM_BUILD, SIMULATORS
 
 REPORTS = REPO_ROOT / "reports"
 
@@ -35,7 +36,7 @@ def summarize(junit: Path) -> dict:
     )
     failures: list[str] = []
     for case in ET.parse(junit).getroot().iter("testcase"):
-        module = case.get("classname", "").rsplit(".", 1)[0] if "." in case.get("classname", "") else case.get("classname", "")
+        module = case.get("classname", "")  # the test file as a dotted path
         name = case.get("name", "")
         cell = table[module][_engine_of(name)]
         if case.find("failure") is not None or case.find("error") is not None:
@@ -77,10 +78,15 @@ def render(summary: dict, wall_s: float, args: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(extra_args: list[str] | None = None, long: bool = True, jobs: str = "auto") -> int:
+def main(extra_args: list[str] | None = None, long: bool = True, jobs: str = "auto",
+         coverage: bool = True) -> int:
     REPORTS.mkdir(exist_ok=True)
     junit = REPORTS / "regression.junit.xml"
+    # Old run folders would leak stale coverage into this regression's report.
+    shutil.rmtree(SIM_BUILD / "runs", ignore_errors=True)
     args = ["-q", f"--junitxml={junit}"]
+    if coverage:
+        args.append("--coverage")
     if jobs != "1":
         args += ["-n", jobs]
     if long:
@@ -99,4 +105,8 @@ def main(extra_args: list[str] | None = None, long: bool = True, jobs: str = "au
     print()
     print(text)
     print(f"report: {REPORTS / 'regression.md'}")
+    if coverage:
+        from verif.coverage import main as coverage_report
+
+        coverage_report()
     return proc.returncode
