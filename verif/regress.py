@@ -22,7 +22,7 @@ REPORTS = REPO_ROOT / "reports"
 
 
 def _engine_of(name: str) -> str:
-    params = name.partition("[")[2]
+    params = name.partition("[")[2].rstrip("]")
     for sim in SIMULATORS:
         if sim in params.split("-"):
             return sim
