@@ -1,0 +1,80 @@
+"""Functional coverage of the rsnn accelerator (covergroups of verif/testplan.md).
+
+The testbench calls :func:`sample_frame` once per checked frame with the model's
+FrameResult (what the frame exercised is a property of its stimulus, which the model
+computes exactly), and :func:`sample_error` when an ERR bit is seen raised. Names are
+``rsnn.<group>.<item>``; ``verif.common.fcov.export()`` writes them out per run.
+"""
+from __future__ import annotations
+
+import numpy as np
+from cocotb_coverage.coverage import CoverCross, CoverPoint
+
+DENSITY_BINS = ("silent", "sparse", "medium", "dense", "saturated")
+ERROR_BINS = ("T", "s_in", "b0", "b1", "theta0", "theta1", "PAD_NONZERO", "PKT_LEN",
+              "WMEM_BUSY", "WMEM_ADDR")
+
+
+def density_bin(spikes) -> str:
+    """Fraction of neurons that spiked, in five bins (silent = none, saturated = all)."""
+    frac = float(np.mean(spikes))
+    if frac == 0.0:
+        return "silent"
+    if frac == 1.0:
+        return "saturated"
+    if frac < 0.3:
+        return "sparse"
+    return "medium" if frac < 0.7 else "dense"
+
+
+def _active_features(x) -> str:
+    n = int(np.count_nonzero(np.asarray(x)[:40]))
+    return "none" if n == 0 else "few" if n <= 10 else "many" if n < 40 else "all"
+
+
+def _saturation(values) -> list[str]:
+    v = np.asarray(values)
+    hits = []
+    if np.any(v == 2047):
+        hits.append("high")
+    if np.any(v == -2048):
+        hits.append("low")
+    return hits or ["none"]
+
+
+def _contains(sampled: list, bin_) -> bool:
+    """A sample that is a list of facts hits every bin it contains."""
+    return bin_ in sampled
+
+
+def _merged_values(m) -> list[int]:
+    return sorted({int(v) for v in np.unique(m)})
+
+
+@CoverPoint("rsnn.frame.T", xf=lambda r, ctx: r.T, bins=[1, 2])
+@CoverPoint("rsnn.frame.utterance_start", xf=lambda r, ctx: ctx.get("start", "none"),
+            bins=["tuser", "ctrl", "none"])
+@CoverPoint("rsnn.frame.stalls", xf=lambda r, ctx: ctx.get("stalls", "none"),
+            bins=["none", "random", "worst"])
+@CoverPoint("rsnn.in.active_features", xf=lambda r, ctx: _active_features(r.x),
+            bins=["none", "few", "many", "all"])
+@CoverPoint("rsnn.l0.density", xf=lambda r, ctx: density_bin(r.s0), bins=list(DENSITY_BINS))
+@CoverPoint("rsnn.l1.density", xf=lambda r, ctx: density_bin(r.s1), bins=list(DENSITY_BINS))
+@CoverCross("rsnn.l1.density_x_T", items=["rsnn.l1.density", "rsnn.frame.T"])
+@CoverPoint("rsnn.l0.current_saturation", xf=lambda r, ctx: _saturation(r.i0),
+            bins=["high", "low", "none"], rel=_contains, inj=True)
+@CoverPoint("rsnn.l0.input_saturation", xf=lambda r, ctx: _saturation(r.iin),
+            bins=["high", "low", "none"], rel=_contains, inj=True)
+@CoverPoint("rsnn.l0.membrane_floor", xf=lambda r, ctx: _saturation(r.u0),
+            bins=["low", "none"], rel=_contains, inj=True)
+@CoverPoint("rsnn.fc.merged_value", xf=lambda r, ctx: _merged_values(r.m), bins=[0, 1, 2],
+            rel=_contains, inj=True)
+@CoverPoint("rsnn.out.pred_octet", xf=lambda r, ctx: int(r.pred) // 8, bins=list(range(6)))
+def sample_frame(result, ctx: dict) -> None:
+    """One checked frame: ``result`` is model.rsnn.FrameResult; ``ctx`` holds the
+    stimulus facts the model does not know (``start``, ``stalls``)."""
+
+
+@CoverPoint("rsnn.regs.error", xf=lambda name: name, bins=list(ERROR_BINS))
+def sample_error(name: str) -> None:
+    """An ERR bit that a test provoked and saw raised."""
