@@ -5,7 +5,7 @@ SETUP_STAMP := .setup.stamp
 
 .PHONY: setup regress test lint coverage clean
 
-$(SETUP_STAMP): scripts/setup.sh pyproject.toml
+$(SETUP_STAMP): scripts/setup.sh scripts/install_speech_tools.sh pyproject.toml
 	bash scripts/setup.sh
 	touch $@
 

