@@ -24,6 +24,12 @@ def _cmd_toolchain(args) -> int:
     return main(["--check"] if args.check else [])
 
 
+def _cmd_rsnn_infer(args) -> int:
+    from verif.rsnn.infer import run_cli
+
+    return run_cli(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="spikedv", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -37,6 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("coverage", help="merge the coverage of the last runs into reports/coverage/")
     p.set_defaults(func=_cmd_coverage)
+
+    p = sub.add_parser("rsnn", help="rsnn accelerator: infer")
+    rsnn = p.add_subparsers(dest="rsnn_command", required=True)
+    p = rsnn.add_parser("infer", help="run an utterance through the model or an RTL simulator")
+    from verif.rsnn.infer import build_parser as rsnn_infer_parser
+
+    rsnn_infer_parser(p)
+    p.set_defaults(func=_cmd_rsnn_infer)
 
     p = sub.add_parser("toolchain", help="show (and --check) the simulators found")
     p.add_argument("--check", action="store_true")

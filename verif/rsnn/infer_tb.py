@@ -1,0 +1,113 @@
+"""cocotb module: run one whole utterance through rsnn_accel and save what it produced.
+
+Used by ``verif.rsnn.infer`` (``spikedv rsnn infer --engine icarus|verilator``) and the
+benchmark; it checks nothing itself (the caller compares with the model). Inputs come
+from the environment:
+
+    RSNN_INFER_WEIGHTS   weights folder (manifest registers; the RTL build preloads the
+                         same folder through its WEIGHTS_DIR parameter)
+    RSNN_INFER_FEATURES  (frames, 40|48) uint8 .npy
+    RSNN_INFER_OUT       output .npz (scores, pred, spikes0/1, cycles, the 15 counters)
+    RSNN_INFER_T         optional: 1 or 2 instead of the manifest's T
+    RSNN_INFER_COUNTERS  'frame' (default): the 15 counters read over AXI-Lite after
+                         every frame, the next frame sent only then (counters are
+                         latched per frame, so a queued frame would overwrite them);
+                         'none': all frames queued back to back, no register reads
+                         (counter keys are then absent; used to time the stream alone)
+    RSNN_INFER_STATS     optional JSON: wall time of the frame loop, simulated cycles
+
+The frames move through RsnnTb's stream models (cocotbext-axi): they sleep while their
+TVALID is low, so Python runs only on the ~12 + 49 + 2T beats of a frame and the counter
+reads, never once per clock of the ~500-1000 compute cycles. The counter reads of a
+frame are issued together (the AXI-Lite master pipelines them).
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import cocotb
+import numpy as np
+from cocotb.utils import get_sim_time
+
+from model.rsnn_memory import load_weights_dir
+from model.rsnn_schedule import COUNTER_NAMES
+from verif.common.tb import CLOCK_PERIOD_NS
+from verif.rsnn.rsnn_tb import COUNTERS, RsnnTb, _spike_bits
+
+N_SCORE_WORDS = 49
+
+
+def _decode_scores(data: bytes, frame: int):
+    if len(data) != 4 * N_SCORE_WORDS:
+        raise AssertionError(f"rsnn_accel frame {frame}: output packet of {len(data) // 4} "
+                             f"words, expected {N_SCORE_WORDS}")
+    words = np.frombuffer(data, dtype="<i4").astype(np.int64)
+    return words[:48], int(words[48])
+
+
+def _decode_spikes(data: bytes, frame: int, T: int):
+    if len(data) != 2 * T * 16:
+        raise AssertionError(f"rsnn_accel frame {frame}: spike tap packet of "
+                             f"{len(data) // 16} beats, expected {2 * T}")
+    beats = np.stack([_spike_bits(data[16 * b:16 * b + 16]) for b in range(2 * T)])
+    return beats[0::2], beats[1::2]     # beats: S0[0], S1[0], S0[1], S1[1]
+
+
+async def _read_counters(tb: RsnnTb) -> list[int]:
+    tasks = [cocotb.start_soon(tb.read(COUNTERS + 4 * i)) for i in range(len(COUNTER_NAMES))]
+    return [await t for t in tasks]
+
+
+@cocotb.test(timeout_time=1000, timeout_unit="sec")
+async def infer(dut):
+    """Run the utterance of RSNN_INFER_FEATURES and write RSNN_INFER_OUT."""
+    weights, config, _ = load_weights_dir(os.environ["RSNN_INFER_WEIGHTS"])
+    if os.environ.get("RSNN_INFER_T"):
+        config.T = int(os.environ["RSNN_INFER_T"])
+    mode = os.environ.get("RSNN_INFER_COUNTERS", "frame")
+    if mode not in ("frame", "none"):
+        raise ValueError(f"RSNN_INFER_COUNTERS={mode!r}, expected 'frame' or 'none'")
+    features = np.load(os.environ["RSNN_INFER_FEATURES"])
+    n, T = len(features), config.T
+
+    tb = RsnnTb(dut, weights)
+    await tb.start(config, tap=True)
+    scores = np.zeros((n, 48), np.int32)
+    pred = np.zeros(n, np.int64)
+    spikes0 = np.zeros((n, T, 128), np.uint8)
+    spikes1 = np.zeros((n, T, 128), np.uint8)
+    counters = np.zeros((n, len(COUNTER_NAMES)), np.int64)
+
+    async def collect(f: int) -> None:
+        out = await tb.out.recv()
+        spk = await tb.spk.recv()
+        scores[f], pred[f] = _decode_scores(bytes(out.tdata), f)
+        spikes0[f], spikes1[f] = _decode_spikes(bytes(spk.tdata), f, T)
+
+    t0_sim, t0_wall = get_sim_time("ns"), time.perf_counter()
+    if mode == "frame":
+        for f, x in enumerate(features):
+            await tb.src.send(tb.frame_packet(x, first=(f == 0)))
+            await collect(f)
+            counters[f] = await _read_counters(tb)
+    else:
+        for f, x in enumerate(features):
+            await tb.src.send(tb.frame_packet(x, first=(f == 0)))
+        for f in range(n):
+            await collect(f)
+    wall = time.perf_counter() - t0_wall
+    sim_cycles = int(round((get_sim_time("ns") - t0_sim) / CLOCK_PERIOD_NS))
+
+    out = {"scores": scores, "pred": pred, "spikes0": spikes0, "spikes1": spikes1}
+    if mode == "frame":
+        out.update({name: counters[:, i] for i, name in enumerate(COUNTER_NAMES)})
+        out["cycles"] = counters[:, COUNTER_NAMES.index("cyc_total")]
+    np.savez(os.environ["RSNN_INFER_OUT"], **out)
+    if os.environ.get("RSNN_INFER_STATS"):
+        with open(os.environ["RSNN_INFER_STATS"], "w") as fh:
+            json.dump({"frames": n, "T": T, "counters": mode, "loop_wall_s": wall,
+                       "sim_cycles": sim_cycles}, fh)
+    tb.log.info("infer: %d frames T=%d in %.3f s wall, %d simulated cycles", n, T, wall,
+                sim_cycles)
