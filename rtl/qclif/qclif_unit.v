@@ -1,0 +1,71 @@
+// One physical neuron unit of qclif_network: its banks of the three weight memories
+// (row p = neuron p*NP + u), the Va/V state of its neurons, and the neuron datapath.
+// The banks are addressed in cycle p (mem_*); in cycle p+1 (step, step_row = p) the
+// rows are on the bank outputs, the datapath computes the neuron and its state is
+// written back. `fresh` (first bin of a sample) reads the state as Va = V = 0, so the
+// state needs no clearing.
+module qclif_unit #(
+    parameter integer N         = 200,
+    parameter integer DEPTH     = 10,   // bank rows, >= 2 (sram_sp needs an address bit)
+    parameter         WIN_FILE  = "",
+    parameter         WCTX_FILE = "",
+    parameter         WOUT_FILE = ""
+) (
+    input  wire                     clk,
+    // bank port, shared by the controller and the register bus (muxed outside)
+    input  wire                     win_en,
+    input  wire                     wctx_en,
+    input  wire                     wout_en,
+    input  wire                     mem_we,
+    input  wire [$clog2(DEPTH)-1:0] mem_addr,
+    input  wire [8*200-1:0]         win_wdata,
+    input  wire [8*N-1:0]           wctx_wdata,
+    input  wire [8*11-1:0]          wout_wdata,
+    output wire [8*200-1:0]         win_row,
+    output wire [8*N-1:0]           wctx_row,
+    output wire [8*11-1:0]          wout_row,
+    // compute
+    input  wire [199:0]             in_bits,
+    input  wire [N-1:0]             ctx_bits,
+    input  wire                     step,
+    input  wire [$clog2(DEPTH)-1:0] step_row,
+    input  wire                     fresh,
+    input  wire [7:0]               la,
+    input  wire [7:0]               ls,
+    input  wire [7:0]               g0,
+    input  wire [7:0]               theta,
+    input  wire [3:0]               si,
+    input  wire [3:0]               sa,
+    input  wire [3:0]               sd,
+    output wire                     spike
+);
+    sram_sp #(.WIDTH(8*200), .DEPTH(DEPTH), .INIT_FILE(WIN_FILE)) u_win (
+        .clk(clk), .en(win_en), .we(mem_we), .addr(mem_addr), .wdata(win_wdata),
+        .rdata(win_row));
+    sram_sp #(.WIDTH(8*N), .DEPTH(DEPTH), .INIT_FILE(WCTX_FILE)) u_wctx (
+        .clk(clk), .en(wctx_en), .we(mem_we), .addr(mem_addr), .wdata(wctx_wdata),
+        .rdata(wctx_row));
+    sram_sp #(.WIDTH(8*11), .DEPTH(DEPTH), .INIT_FILE(WOUT_FILE)) u_wout (
+        .clk(clk), .en(wout_en), .we(mem_we), .addr(mem_addr), .wdata(wout_wdata),
+        .rdata(wout_row));
+
+    reg [7:0] va_mem [0:DEPTH-1];
+    reg [7:0] v_mem  [0:DEPTH-1];
+
+    wire [7:0] va_cur = fresh ? 8'd0 : va_mem[step_row];
+    wire [7:0] v_cur  = fresh ? 8'd0 : v_mem[step_row];
+    wire [7:0] va_next, v_next;
+
+    qclif_neuron_datapath #(.N_IN(200), .N_CTX(N)) u_datapath (
+        .in_bits(in_bits), .in_weights(win_row), .ctx_bits(ctx_bits),
+        .ctx_weights(wctx_row), .va(va_cur), .v(v_cur), .la(la), .ls(ls), .g0(g0),
+        .theta(theta), .si(si), .sa(sa), .sd(sd), .va_next(va_next), .v_next(v_next),
+        .spike(spike));
+
+    always @(posedge clk) begin
+        if (step) begin
+            va_mem[step_row] <= va_next;
+            v_mem[step_row]  <= v_next;
+        end
+    end
+endmodule
