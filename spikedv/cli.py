@@ -30,6 +30,12 @@ def _cmd_rsnn_infer(args) -> int:
     return run_cli(args)
 
 
+def _cmd_qclif_infer(args) -> int:
+    from verif.qclif.infer import run_cli
+
+    return run_cli(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="spikedv", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -51,6 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     rsnn_infer_parser(p)
     p.set_defaults(func=_cmd_rsnn_infer)
+
+    p = sub.add_parser("qclif", help="qclif network: infer")
+    qclif = p.add_subparsers(dest="qclif_command", required=True)
+    p = qclif.add_parser("infer", help="run a sample through the model or an RTL simulator")
+    from verif.qclif.infer import build_parser as qclif_infer_parser
+
+    qclif_infer_parser(p)
+    p.set_defaults(func=_cmd_qclif_infer)
 
     p = sub.add_parser("toolchain", help="show (and --check) the simulators found")
     p.add_argument("--check", action="store_true")

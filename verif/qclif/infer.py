@@ -114,3 +114,29 @@ async def infer_sample(dut):
         scores, pred = words[:qclif.N_CLASSES], int(words[qclif.N_CLASSES])
     np.savez(os.environ["QCLIF_INFER_OUT"], scores=scores, pred=pred, spikes=spikes,
              **{k: np.asarray(v, np.int64) for k, v in counters.items()})
+
+
+def build_parser(parser=None):
+    """Arguments of ``spikedv qclif infer``."""
+    import argparse
+
+    p = parser or argparse.ArgumentParser(
+        prog="spikedv qclif infer",
+        description="Run one sample on the qclif model or RTL and save scores, "
+                    "prediction, spikes and counters (.npz).")
+    p.add_argument("--weights", required=True, help="weights folder (manifest.json + .hex)")
+    p.add_argument("--input", required=True, help="(bins, 200) 0/1 .npy")
+    p.add_argument("--engine", choices=ENGINES, default="model")
+    p.add_argument("--out", required=True, help="output .npz")
+    p.add_argument("--np", dest="np_units", type=int, default=None,
+                   help="physical neuron units (default: largest divisor of N up to 20)")
+    return p
+
+
+def run_cli(args) -> int:
+    """The command behind ``spikedv qclif infer``."""
+    res = infer(args.weights, np.load(args.input), engine=args.engine, np_units=args.np_units)
+    np.savez(args.out, **res)
+    print(f"{args.engine}: {len(res['cycles'])} bins, class {res['pred']}, "
+          f"{int(np.sum(res['cycles']))} cycles; wrote {args.out}")
+    return 0
