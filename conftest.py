@@ -68,9 +68,14 @@ def cocotb_run(request, simulator, sim_options):
     if options.coverage and simulator != "verilator":
         options = SimOptions(waves=options.waves, coverage=False, seed=options.seed)
 
+    calls = []
+
     def _run(toplevel, sources, test_module, **kwargs):
         __tracebackhide__ = True
+        # A test may run several simulations; each keeps its own run folder.
+        calls.append(toplevel)
+        name = request.node.nodeid + (f"-run{len(calls)}" if len(calls) > 1 else "")
         return run(simulator, toplevel, sources, test_module, options=options,
-                   replay=replay, run_name=request.node.nodeid, **kwargs)
+                   replay=replay, run_name=name, **kwargs)
 
     return _run

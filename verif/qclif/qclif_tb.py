@@ -32,7 +32,9 @@ from model.qclif_memory import bank_images, logical_images
 from model.qclif_schedule import bin_counters
 from model.weights import write_readmemh
 from verif.common.axil import make_axil_master, random_pauses, read_reg, write_reg
+from verif.common.fcov import export as export_coverage
 from verif.common.scoreboard import Scoreboard
+from verif.qclif.qclif_fcov import sample_bin
 from verif.common.tb import TbBase
 
 # RTL of the top level, relative to rtl/ (verif.sim.rtl_sources)
@@ -271,6 +273,8 @@ class QclifTb(TbBase):
             last = tlast and t == len(x) - 1
             r = step_bin(state, x[t], self.weights, self.regs)
             cnt = bin_counters(x[t], r["s_prev"], r["spike"], self.n, self.np_units, last)
+            sample_bin(r, {"n": self.n, "np_units": self.np_units, "g0": self.regs.g0,
+                           "last": last})
             item = {"spikes": np.asarray(r["spike"], np.uint8),
                     "counters": {k: int(v) for k, v in cnt.items()}}
             if last:
@@ -315,6 +319,11 @@ class QclifTb(TbBase):
         if sample_cycles is not None:
             self.sb.check(f"{where} SAMPLE_CYCLES", sample_cycles,
                           await self.read(SAMPLE_CYCLES))
+
+    def finish(self, min_compared: int) -> None:
+        """End of a test: the scoreboard's verdict, then this run's functional coverage."""
+        self.sb.finish(min_compared=min_compared)
+        export_coverage()
 
     async def run_sample(self, x, lockstep: bool = True, tlast: bool = True) -> list[dict]:
         """Send one sample (bins, 200) bin by bin and check every bin. lockstep: the

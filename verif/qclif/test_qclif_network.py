@@ -24,6 +24,7 @@ from cocotb.triggers import ClockCycles, SimTimeoutError, with_timeout
 from model.qclif import QclifRegs, QclifWeights
 from model.qclif_memory import load_weights_dir, write_weights_dir
 from verif.common.tb import simulator_name
+from verif.qclif.qclif_fcov import sample_error
 from verif.qclif.qclif_tb import (CTRL, ERR, ERR_BIT, ID, ID_VALUE, N_NEURONS, NP_UNITS,
                                   REG_ADDR, STATUS, WMEM_CMD, WMEM_NEURON, WMEM_SEL,
                                   SOURCES, QclifTb, random_inputs, random_regs, write_bank_images)
@@ -76,7 +77,7 @@ async def end_to_end(dut):
     await tb.set_ctrl(spike_out=False)
     await _guard(tb, tb.run_sample(random_inputs(tb.rng, 3)), 50)
     assert tb.model_spikes > 0, "the stimulus never made the network fire"
-    tb.sb.finish(min_compared=20)
+    tb.finish(min_compared=20)
 
 
 @cocotb.test(timeout_time=200, timeout_unit="ms")
@@ -90,7 +91,7 @@ async def backpressure(dut):
         samples = [random_inputs(tb.rng, int(tb.rng.integers(1, 5))) for _ in range(2)]
         await _guard(tb, tb.run_batch(samples), 100)
     tb.stalls()
-    tb.sb.finish(min_compared=20)
+    tb.finish(min_compared=20)
 
 
 @cocotb.test(timeout_time=200, timeout_unit="ms")
@@ -111,7 +112,7 @@ async def reset_mid_sample(dut):
     await _guard(tb, tb.run_sample(random_inputs(tb.rng, 3), tlast=False), 50)
     await tb.sample_reset()
     await _guard(tb, tb.run_sample(random_inputs(tb.rng, 4)), 50)
-    tb.sb.finish(min_compared=20)
+    tb.finish(min_compared=20)
 
 
 @cocotb.test(timeout_time=100, timeout_unit="ms")
@@ -122,7 +123,7 @@ async def g0_zero_never_fires(dut):
     await tb.start(regs)
     exp = await _guard(tb, tb.run_sample(random_inputs(tb.rng, 4, density=1.0)), 50)
     assert all(not e["spikes"].any() for e in exp), "the model fired with g0 = 0"
-    tb.sb.finish(min_compared=10)
+    tb.finish(min_compared=10)
 
 
 @cocotb.test(timeout_time=100, timeout_unit="ms")
@@ -139,7 +140,8 @@ async def illegal_registers(dut):
         for v in values:
             await tb.write(REG_ADDR[name], v)
             err = await tb.read(ERR)
-            tb.sb.check(f"ERR after {name} = {v:#x}", 1 << ERR_BIT[name], err)
+            if tb.sb.check(f"ERR after {name} = {v:#x}", 1 << ERR_BIT[name], err):
+                sample_error(name)
             tb.sb.check(f"{name} after illegal {v:#x}", getattr(regs, name),
                         await tb.read(REG_ADDR[name]))
             await tb.write(ERR, err)                       # RW1C
@@ -156,7 +158,8 @@ async def illegal_registers(dut):
     await tb.write(WMEM_SEL, 3)
     await tb.write(WMEM_NEURON, 0)
     await tb.write(WMEM_CMD, 2)
-    tb.sb.check("ERR after WMEM_SEL = 3", 1 << ERR_BIT["WMEM_ADDR"], await tb.read(ERR))
+    if tb.sb.check("ERR after WMEM_SEL = 3", 1 << ERR_BIT["WMEM_ADDR"], await tb.read(ERR)):
+        sample_error("WMEM_ADDR")
     await tb.write(ERR, 0x3FF)
     await tb.write(WMEM_SEL, 0)
     await tb.write(WMEM_NEURON, tb.n)
@@ -171,8 +174,9 @@ async def illegal_registers(dut):
         pass
     await tb.write(WMEM_NEURON, 0)
     await tb.write(WMEM_CMD, 1)
-    tb.sb.check("ERR after WMEM_CMD while busy", 1 << ERR_BIT["WMEM_BUSY"],
-                await tb.read(ERR))
+    if tb.sb.check("ERR after WMEM_CMD while busy", 1 << ERR_BIT["WMEM_BUSY"],
+                   await tb.read(ERR)):
+        sample_error("WMEM_BUSY")
     tb.sb.check("STATUS while busy", 1, await tb.read(STATUS))
     tb.stalls()
     await tb.wait_bins(1)
@@ -181,7 +185,7 @@ async def illegal_registers(dut):
     tb.sink.clear()
     tb.sb.check("STATUS idle", 2, await tb.read(STATUS))
     await tb.check_readback(neurons=[0])
-    tb.sb.finish(min_compared=40)
+    tb.finish(min_compared=40)
 
 
 @cocotb.test(timeout_time=500, timeout_unit="ms")
@@ -200,7 +204,7 @@ async def weights_over_bus(dut):
     await tb.load_over_bus(QclifWeights.random(tb.rng, tb.n), neurons=picks)
     await tb.check_readback(neurons=picks)
     await _guard(tb, tb.run_sample(random_inputs(tb.rng, 4)), 50)
-    tb.sb.finish(min_compared=3 * tb.n + 10)
+    tb.finish(min_compared=3 * tb.n + 10)
 
 
 @cocotb.test(timeout_time=20_000, timeout_unit="ms")
@@ -217,8 +221,9 @@ async def sample_len(dut):
     tb.sb.check("ERR after 65535 bins", 0, await tb.read(ERR))
     tb.drv.send(zero, False)
     await tb.wait_bins(65536)
-    tb.sb.check("ERR after 65536 bins", 1 << ERR_BIT["SAMPLE_LEN"], await tb.read(ERR))
-    tb.sb.finish(min_compared=2)
+    if tb.sb.check("ERR after 65536 bins", 1 << ERR_BIT["SAMPLE_LEN"], await tb.read(ERR)):
+        sample_error("SAMPLE_LEN")
+    tb.finish(min_compared=2)
 
 
 # ---- pytest ------------------------------------------------------------------------

@@ -10,21 +10,10 @@ from __future__ import annotations
 import numpy as np
 from cocotb_coverage.coverage import CoverCross, CoverPoint
 
-DENSITY_BINS = ("silent", "sparse", "medium", "dense", "saturated")
+from verif.common.fcov import DENSITY_BINS, contains, density_bin
+
 ERROR_BINS = ("T", "s_in", "b0", "b1", "theta0", "theta1", "PAD_NONZERO", "PKT_LEN",
               "WMEM_BUSY", "WMEM_ADDR")
-
-
-def density_bin(spikes) -> str:
-    """Fraction of neurons that spiked, in five bins (silent = none, saturated = all)."""
-    frac = float(np.mean(spikes))
-    if frac == 0.0:
-        return "silent"
-    if frac == 1.0:
-        return "saturated"
-    if frac < 0.3:
-        return "sparse"
-    return "medium" if frac < 0.7 else "dense"
 
 
 def _active_features(x) -> str:
@@ -33,18 +22,10 @@ def _active_features(x) -> str:
 
 
 def _saturation(values) -> list[str]:
+    """Which of: some value at +2047, at -2048, strictly inside the 12-bit range."""
     v = np.asarray(values)
-    hits = []
-    if np.any(v == 2047):
-        hits.append("high")
-    if np.any(v == -2048):
-        hits.append("low")
-    return hits or ["none"]
-
-
-def _contains(sampled: list, bin_) -> bool:
-    """A sample that is a list of facts hits every bin it contains."""
-    return bin_ in sampled
+    return [name for name, hit in (("high", np.any(v == 2047)), ("low", np.any(v == -2048)),
+                                   ("inside", np.any((v > -2048) & (v < 2047)))) if hit]
 
 
 def _merged_values(m) -> list[int]:
@@ -62,13 +43,13 @@ def _merged_values(m) -> list[int]:
 @CoverPoint("rsnn.l1.density", xf=lambda r, ctx: density_bin(r.s1), bins=list(DENSITY_BINS))
 @CoverCross("rsnn.l1.density_x_T", items=["rsnn.l1.density", "rsnn.frame.T"])
 @CoverPoint("rsnn.l0.current_saturation", xf=lambda r, ctx: _saturation(r.i0),
-            bins=["high", "low", "none"], rel=_contains, inj=True)
+            bins=["high", "low", "inside"], rel=contains, inj=False)
 @CoverPoint("rsnn.l0.input_saturation", xf=lambda r, ctx: _saturation(r.iin),
-            bins=["high", "low", "none"], rel=_contains, inj=True)
+            bins=["high", "low", "inside"], rel=contains, inj=False)
 @CoverPoint("rsnn.l0.membrane_floor", xf=lambda r, ctx: _saturation(r.u0),
-            bins=["low", "none"], rel=_contains, inj=True)
+            bins=["low", "inside"], rel=contains, inj=False)
 @CoverPoint("rsnn.fc.merged_value", xf=lambda r, ctx: _merged_values(r.m), bins=[0, 1, 2],
-            rel=_contains, inj=True)
+            rel=contains, inj=False)
 @CoverPoint("rsnn.out.pred_octet", xf=lambda r, ctx: int(r.pred) // 8, bins=list(range(6)))
 def sample_frame(result, ctx: dict) -> None:
     """One checked frame: ``result`` is model.rsnn.FrameResult; ``ctx`` holds the

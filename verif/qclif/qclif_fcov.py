@@ -1,0 +1,64 @@
+"""Functional coverage of the qclif network (covergroups of verif/testplan.md).
+
+:func:`sample_bin` is called once per checked bin with the model's bin result (what
+the bin exercised is a property of its stimulus, which the model computes exactly) and
+the configuration; :func:`sample_error` when a test saw an ERR bit raised.
+"""
+from __future__ import annotations
+
+import numpy as np
+from cocotb_coverage.coverage import CoverCross, CoverPoint
+
+from verif.common.fcov import DENSITY_BINS, contains, density_bin
+
+ERROR_BINS = ("la", "ls", "g0", "theta", "si", "sa", "sd", "SAMPLE_LEN", "WMEM_BUSY",
+              "WMEM_ADDR")  # the names of verif/qclif/qclif_tb.py ERR_BIT
+
+
+def _ends(values, lo: int, hi: int) -> list[str]:
+    """Which of: some value at the low end, at the high end, strictly inside."""
+    v = np.asarray(values)
+    return [name for name, hit in (("low", np.any(v == lo)), ("high", np.any(v == hi)),
+                                   ("inside", np.any((v > lo) & (v < hi)))) if hit]
+
+
+def _signs(values) -> list[str]:
+    v = np.asarray(values)
+    return [name for name, hit in (("negative", np.any(v < 0)), ("zero", np.any(v == 0)),
+                                   ("positive", np.any(v > 0))) if hit]
+
+
+def _np_ratio(ctx: dict) -> str:
+    n, np_units = ctx["n"], ctx["np_units"]
+    return "one_unit" if np_units == 1 else "all_units" if np_units == n else "shared_units"
+
+
+@CoverPoint("qclif.bin.spike_density", xf=lambda r, ctx: density_bin(r["spike"]),
+            bins=list(DENSITY_BINS))
+@CoverPoint("qclif.bin.context_density", xf=lambda r, ctx: density_bin(r["s_prev"]),
+            bins=list(DENSITY_BINS))
+@CoverPoint("qclif.neuron.somatic_input_saturation", xf=lambda r, ctx: _ends(r["is_"], -128, 127),
+            bins=["low", "high", "inside"], rel=contains, inj=False)
+@CoverPoint("qclif.neuron.apical_input_saturation", xf=lambda r, ctx: _ends(r["ia"], -128, 127),
+            bins=["low", "high", "inside"], rel=contains, inj=False)
+@CoverPoint("qclif.neuron.apical_clamp", xf=lambda r, ctx: _ends(r["va"], 0, 255),
+            bins=["low", "high", "inside"], rel=contains, inj=False)
+@CoverPoint("qclif.neuron.somatic_clamp", xf=lambda r, ctx: _ends(r["v_soma"], 0, 255),
+            bins=["low", "high", "inside"], rel=contains, inj=False)
+@CoverPoint("qclif.neuron.product_sign", xf=lambda r, ctx: _signs(r["d"]),
+            bins=["negative", "zero", "positive"], rel=contains, inj=False)
+@CoverPoint("qclif.config.units", xf=lambda r, ctx: _np_ratio(ctx),
+            bins=["one_unit", "shared_units", "all_units"])
+@CoverPoint("qclif.config.g0", xf=lambda r, ctx: "zero" if ctx["g0"] == 0 else "nonzero",
+            bins=["zero", "nonzero"])
+@CoverCross("qclif.bin.spike_density_x_units",
+            items=["qclif.bin.spike_density", "qclif.config.units"])
+@CoverPoint("qclif.sample.last_bin", xf=lambda r, ctx: bool(ctx["last"]), bins=[True, False])
+def sample_bin(result: dict, ctx: dict) -> None:
+    """One checked bin: ``result`` is model.qclif.step_bin's dict; ``ctx`` holds n,
+    np_units, g0 and whether the bin ends its sample."""
+
+
+@CoverPoint("qclif.regs.error", xf=lambda name: name, bins=list(ERROR_BINS))
+def sample_error(name: str) -> None:
+    """An ERR bit that a test provoked and saw raised."""
