@@ -1,0 +1,176 @@
+"""rsnn training form (model/train/rsnn_train.py): integer mode == model.rsnn, bit for bit.
+
+Fast tests use random weights and a few frames; the exported-weights tests run when
+weights/rsnn/ exists; the smoke training run needs the prepared synthetic corpus
+(build/speech or /tmp/synth-3000-prep) and is skipped without it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from model.rsnn import RsnnConfig, RsnnWeights
+from model.rsnn import run as rsnn_run
+from model.train.rsnn_train import (
+    HW_HIDDEN, RsnnNet, assert_integer_equal, load_exported, load_samples_dir,
+    neuron_importance, prune_fc, prune_neurons, smoke_config,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+WEIGHTS = REPO / "weights" / "rsnn"
+
+torch.set_num_threads(1)
+
+
+def _random_case(seed: int, T: int, saturating: bool):
+    rng = np.random.default_rng(seed)
+    w = RsnnWeights.random(rng, density=0.9 if saturating else 0.5)
+    if saturating:
+        # strong positive input weights and small shifts/thresholds: A >>> s_in and the
+        # membranes hit the 12-bit rails, the recurrent sums are large.
+        w.win[:40] = np.abs(w.win[:40]) % 8
+        cfg = RsnnConfig(T=T, s_in=int(rng.integers(0, 2)), b0=7, b1=int(rng.integers(5, 8)),
+                         theta0=int(rng.integers(1500, 2048)), theta1=int(rng.integers(1, 40)))
+    else:
+        cfg = RsnnConfig(T=T, s_in=int(rng.integers(3, 8)), b0=int(rng.integers(1, 8)),
+                         b1=int(rng.integers(1, 8)), theta0=int(rng.integers(1, 300)),
+                         theta1=int(rng.integers(1, 100)))
+    x = rng.integers(0, 256, size=(3, 10, 40))
+    return w, cfg, x
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("T", [1, 2])
+@pytest.mark.parametrize("saturating", [False, True])
+def test_int_mode_equals_numpy_random(seed, T, saturating):
+    w, cfg, x = _random_case(seed, T, saturating)
+    net = RsnnNet.from_rsnn(w, cfg)
+    ref = assert_integer_equal(net, x)
+    if saturating:   # the regime really saturates
+        assert np.abs(ref.iin).max() == 2047 or np.abs(ref.u0).max() >= 2047 or \
+            np.abs(ref.i0).max() >= 2047
+
+
+def test_weights_round_trip():
+    w, cfg, _ = _random_case(5, 2, False)
+    back = RsnnNet.from_rsnn(w, cfg).rsnn_weights()
+    for k in RsnnNet.NAMES:
+        assert np.array_equal(getattr(back, k), getattr(w, k)), k
+
+
+@pytest.mark.parametrize("T", [1, 2])
+def test_qat_forward_equals_int(T):
+    """The training graph (float32, STE) computes the same values as the integer mode."""
+    w, cfg, x = _random_case(7, T, False)
+    net = RsnnNet.from_rsnn(w, cfg)
+    xt = torch.from_numpy(x.astype(np.float32))
+    q = net(xt, "qat")
+    i = net(xt.double(), "int")
+    for key in ("scores", "s0", "s1"):
+        assert torch.equal(q[key].detach().double(), i[key]), key
+
+
+def test_gradients_reach_every_weight():
+    torch.manual_seed(0)
+    net = RsnnNet(32, RsnnConfig(T=2, s_in=6, b0=2, b1=2, theta0=64, theta1=48))
+    x = torch.randint(0, 256, (2, 6, 40)).float()
+    out = net(x, "qat")
+    loss = torch.nn.functional.cross_entropy(net.logits(out["scores"]).flatten(0, 1),
+                                             torch.randint(0, 48, (12,)))
+    loss = loss + out["s0"].mean() + out["s1"].mean()
+    loss.backward()
+    for name in RsnnNet.NAMES:
+        g = getattr(net, name).grad
+        assert g is not None and torch.isfinite(g).all() and g.abs().sum() > 0, name
+
+
+def test_state_carry_equals_one_pass():
+    """Truncated chunks with the state carried give the same forward as one pass."""
+    w, cfg, x = _random_case(3, 2, False)
+    net = RsnnNet.from_rsnn(w, cfg)
+    xt = torch.from_numpy(x.astype(np.float64))
+    full = net(xt, "int")
+    a = net(xt[:, :4], "int")
+    b = net(xt[:, 4:], "int", state=a["state"])
+    assert torch.equal(torch.cat([a["scores"], b["scores"]], 1), full["scores"])
+
+
+def test_pruning_shapes_and_fc_zeros():
+    torch.manual_seed(1)
+    net = RsnnNet(160, RsnnConfig(T=2, s_in=6, b0=2, b1=2, theta0=64, theta1=48))
+    rng = np.random.default_rng(0)
+    items = [(rng.integers(0, 256, (8, 40)).astype(np.uint8), np.zeros(8, np.int64), [])]
+    imp0, imp1 = neuron_importance(net, items)
+    small = prune_neurons(net, HW_HIDDEN, imp0, imp1)
+    prune_fc(small, 0.5)
+    w = small.rsnn_weights()
+    assert w.wr0.shape == (128, 128) and w.wfc.shape == (128, 1920)
+    assert np.mean(w.wfc == 0) >= 0.4
+    assert_integer_equal(small, items[0][0])
+
+
+def _data_dir():
+    for d in (REPO / "build" / "speech", Path("/tmp/synth-3000-prep")):
+        if (d / "train.npz").is_file() and (d / "quantizer.json").is_file():
+            return d
+    return None
+
+
+def test_smoke_training_exports_exact_network(tmp_path):
+    data = _data_dir()
+    if data is None:
+        pytest.skip("no prepared speech corpus")
+    from model.train.rsnn_train import run_training
+    cfg = smoke_config(train_limit=4, test_limit=2, hidden=144, chunk=30, batch=4)
+    facts = run_training(cfg, data, tmp_path / "w", tmp_path / "ck", write_samples=False)
+    net, manifest = load_exported(tmp_path / "w")
+    assert manifest["classes"][0] == "sil" and len(manifest["classes"]) == 48
+    assert manifest["quantizer"]["n_features"] == 40
+    assert manifest["training"]["seed"] == cfg.seed == facts["seed"]
+    assert np.mean(net.rsnn_weights().wfc == 0) >= 0.4
+    from model.speech.prepare import load_prepared
+    f, _ = load_prepared(Path(data) / "test.npz")[0]
+    assert_integer_equal(net, f[:12])
+
+
+# ---- the exported network --------------------------------------------------------
+needs_weights = pytest.mark.skipif(not (WEIGHTS / "manifest.json").is_file(),
+                                   reason="weights/rsnn not exported yet")
+
+
+@needs_weights
+def test_exported_samples_small_and_well_formed():
+    entries = load_samples_dir(WEIGHTS)
+    assert any(e["name"].startswith("synth_") for e in entries)
+    assert any(e["name"].startswith("real_") for e in entries)
+    total = sum(p.stat().st_size for p in (WEIGHTS / "samples").iterdir())
+    assert total < 1_000_000
+    for e in entries:
+        assert e["x"].dtype == np.uint8 and e["x"].shape == (e["frames"], 40)
+        assert e["y"].shape == (e["frames"],)
+
+
+@needs_weights
+@pytest.mark.parametrize("T", [1, 2])
+def test_exported_weights_equal_numpy_on_test_utterances(T):
+    net, manifest = load_exported(WEIGHTS)
+    assert net.hidden == 128
+    synth = [e for e in load_samples_dir(WEIGHTS) if e["name"].startswith("synth_")][:2]
+    real = [e for e in load_samples_dir(WEIGHTS) if e["name"].startswith("real_")][:1]
+    for e in synth + real:
+        assert_integer_equal(net, e["x"][:60], T=T)
+
+
+@needs_weights
+def test_exported_manifest_facts():
+    _, manifest = load_exported(WEIGHTS)
+    tr = manifest["training"]
+    for key in ("seed", "T", "epochs", "data", "test", "layer_sparsity", "model_size_mb"):
+        assert key in tr, key
+    assert tr["test"]["int4"]["frame_acc"] > 1 / 48
+    assert manifest["registers"]["T"] == tr["T"]
