@@ -99,7 +99,9 @@ def main(extra_args: list[str] | None = None, long: bool = True, jobs: str = "au
         print("regression: pytest wrote no JUnit file", file=sys.stderr)
         return proc.returncode or 1
     summary = summarize(junit)
-    text = render(summary, wall, args)
+    from verif.shipped import render as render_shipped
+
+    text = render(summary, wall, args) + "\n" + render_shipped()
     (REPORTS / "regression.md").write_text(text)
     (REPORTS / "regression.json").write_text(json.dumps({**summary, "wall_s": wall}, indent=2))
     print()
