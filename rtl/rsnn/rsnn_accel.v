@@ -1,8 +1,9 @@
 // rsnn accelerator top level: AXI4-Lite registers (axil_regs + rsnn_regs), the input
 // feature stream, the score output stream and the spike tap (each through axis_skid),
-// the five weight memories and the core (rsnn_ctrl, rsnn_state, rsnn_class_accum,
-// rsnn_argmax). WEIGHTS_DIR: "" or a folder with win.hex, wrec_bank0/1.hex,
-// wfc_bank0/1.hex preloaded by $readmemh (simulation).
+// the five weight memories and the core (rsnn_ctrl with the zero-skip units, rsnn_state
+// with the PE sets, current and LIF units, rsnn_class_accum, rsnn_argmax).
+// WEIGHTS_DIR: "" or a folder with win.hex, wrec_bank0/1.hex, wfc_bank0/1.hex preloaded
+// by $readmemh (simulation).
 module rsnn_accel #(
     parameter WEIGHTS_DIR = ""
 ) (
@@ -60,9 +61,7 @@ module rsnn_accel #(
     wire        reg_wr_req, reg_wr_ack, reg_wr_err, reg_rd_req, reg_rd_ack, reg_rd_err;
     wire [15:0] reg_wr_addr, reg_rd_addr;
     wire [31:0] reg_wr_data, reg_rd_data;
-    /* verilator lint_off UNUSEDSIGNAL */  // registers are word-wide: strobes ignored
     wire [3:0]  reg_wr_strb;
-    /* verilator lint_on UNUSEDSIGNAL */
 
     axil_regs #(.ADDR_W(16)) u_axil (
         .clk(clk), .rst_n(rst_n),
@@ -97,7 +96,7 @@ module rsnn_accel #(
     rsnn_regs u_regs (
         .clk(clk), .rst_n(rst_n),
         .reg_wr_req(reg_wr_req), .reg_wr_addr(reg_wr_addr), .reg_wr_data(reg_wr_data),
-        .reg_wr_ack(reg_wr_ack), .reg_wr_err(reg_wr_err),
+        .reg_wr_strb(reg_wr_strb), .reg_wr_ack(reg_wr_ack), .reg_wr_err(reg_wr_err),
         .reg_rd_req(reg_rd_req), .reg_rd_addr(reg_rd_addr), .reg_rd_ack(reg_rd_ack),
         .reg_rd_data(reg_rd_data), .reg_rd_err(reg_rd_err),
         .enable(enable), .spike_tap(spike_tap), .utt_reset(utt_reset), .t(cfg_t),
@@ -177,14 +176,15 @@ module rsnn_accel #(
     end
 
     // ---- core ----
-    wire         clear_state, acc_clear, add0_en, add0_dbl, add1_en, add1_dbl;
-    wire [2:0]   add0_shift, s_in;
-    wire [511:0] add0_row, add1_row;
-    wire         iin_write, lif_en, lif_layer, lif_step, lif_pair;
+    wire         clear_state, acc_clear, pe0_en, pe1_en;
+    wire [2:0]   pe0_shift, pe1_shift, s_in;
+    wire [511:0] pe0_row, pe1_row;
+    wire         iin_write, cur_use_iin, cur_use_acc0, cur_use_acc1;
+    wire         lif_en, lif_layer, lif_step;
     wire [2:0]   lif_b;
     wire [10:0]  lif_theta;
     wire [127:0] lif_spikes, s0_k0, s0_k1, s1_k0, s1_k1;
-    wire [1663:0] z;
+    wire [1535:0] current;
     wire         scores_clear, group_close, send_start, frame_t2, frame_tap, send_done;
     wire [3:0]   group;
     wire [5:0]   argmax_index, pred;
@@ -204,10 +204,12 @@ module rsnn_accel #(
         .wfc1_en(c_wfc1_en), .wfc1_addr(c_wfc1_addr), .wfc1_rdata(wfc1_rdata),
         .compute(compute),
         .clear_state(clear_state), .acc_clear(acc_clear),
-        .add0_en(add0_en), .add0_shift(add0_shift), .add0_dbl(add0_dbl),
-        .add0_row(add0_row), .add1_en(add1_en), .add1_dbl(add1_dbl), .add1_row(add1_row),
-        .iin_write(iin_write), .s_in(s_in), .lif_en(lif_en), .lif_layer(lif_layer),
-        .lif_step(lif_step), .lif_pair(lif_pair), .lif_b(lif_b), .lif_theta(lif_theta),
+        .pe0_en(pe0_en), .pe0_shift(pe0_shift), .pe0_row(pe0_row),
+        .pe1_en(pe1_en), .pe1_shift(pe1_shift), .pe1_row(pe1_row),
+        .iin_write(iin_write), .s_in(s_in), .cur_use_iin(cur_use_iin),
+        .cur_use_acc0(cur_use_acc0), .cur_use_acc1(cur_use_acc1),
+        .lif_en(lif_en), .lif_layer(lif_layer), .lif_step(lif_step), .lif_b(lif_b),
+        .lif_theta(lif_theta),
         .lif_spikes(lif_spikes), .s0_k0(s0_k0), .s0_k1(s0_k1), .s1_k0(s1_k0),
         .s1_k1(s1_k1),
         .scores_clear(scores_clear), .group_close(group_close), .group(group),
@@ -220,16 +222,19 @@ module rsnn_accel #(
 
     rsnn_state u_state (
         .clk(clk), .rst_n(rst_n), .clear_state(clear_state), .acc_clear(acc_clear),
-        .add0_en(add0_en), .add0_shift(add0_shift), .add0_dbl(add0_dbl),
-        .add0_row(add0_row), .add1_en(add1_en), .add1_dbl(add1_dbl), .add1_row(add1_row),
-        .iin_write(iin_write), .s_in(s_in), .lif_en(lif_en), .lif_layer(lif_layer),
-        .lif_step(lif_step), .lif_pair(lif_pair), .lif_b(lif_b), .lif_theta(lif_theta),
+        .pe0_en(pe0_en), .pe0_shift(pe0_shift), .pe0_row(pe0_row),
+        .pe1_en(pe1_en), .pe1_shift(pe1_shift), .pe1_row(pe1_row),
+        .iin_write(iin_write), .s_in(s_in), .cur_use_iin(cur_use_iin),
+        .cur_use_acc0(cur_use_acc0), .cur_use_acc1(cur_use_acc1),
+        .lif_en(lif_en), .lif_layer(lif_layer), .lif_step(lif_step), .lif_b(lif_b),
+        .lif_theta(lif_theta),
         .lif_spikes(lif_spikes), .s0_k0(s0_k0), .s0_k1(s0_k1), .s1_k0(s1_k0),
-        .s1_k1(s1_k1), .z(z)
+        .s1_k1(s1_k1), .current(current)
     );
 
+    // The FC group partial z = acc0 + acc1 is the current unit's output at the close.
     rsnn_class_accum u_classes (
-        .clk(clk), .clear(scores_clear), .close(group_close), .group(group), .z(z),
+        .clk(clk), .clear(scores_clear), .close(group_close), .group(group), .z(current),
         .scores(scores)
     );
 

@@ -1,5 +1,5 @@
-// Closes an FC output group: adds z = acc0 + acc1 of its 128 lanes into the 48 class
-// scores. Output o = 128*group + lane belongs to class o / 40; as 8 divides both 40 and
+// Closes an FC output group: adds z = acc0 + acc1 of its 128 lanes (12 bits each: a group
+// partial of 128 inputs x 2w lies in -2048..1792) into the 48 class scores. Output o = 128*group + lane belongs to class o / 40; as 8 divides both 40 and
 // 128, each 8-lane segment lies in one class, (16*group + segment) / 5, and a group
 // touches at most four classes, base = 16*group / 5 .. base + 3.
 module rsnn_class_accum (
@@ -7,7 +7,7 @@ module rsnn_class_accum (
     input  wire              clear,        // frame start: scores = 0
     input  wire              close,        // add this group's z into the scores
     input  wire [3:0]        group,        // 0..14
-    input  wire [128*13-1:0] z,
+    input  wire [128*12-1:0] z,
     output wire [48*18-1:0]  scores        // class c in bits [18c+17:18c], signed
 );
     /* verilator lint_off UNUSEDSIGNAL */  // base <= 44: bits 7:6 are always 0
@@ -19,7 +19,7 @@ module rsnn_class_accum (
     function signed [17:0] class_sum;
         input [1:0]        r;
         input [3:0]        g;
-        input [128*13-1:0] zz;
+        input [128*12-1:0] zz;
         integer s, l;
         reg [7:0] pos;
         reg [7:0] cls;
@@ -32,7 +32,7 @@ module rsnn_class_accum (
                 cls = pos / 8'd5;
                 if (cls - b == {6'd0, r})
                     for (l = 0; l < 8; l = l + 1)
-                        class_sum = class_sum + {{5{zz[13*(8*s+l)+12]}}, zz[13*(8*s+l) +: 13]};
+                        class_sum = class_sum + {{6{zz[12*(8*s+l)+11]}}, zz[12*(8*s+l) +: 12]};
             end
         end
     endfunction

@@ -1,7 +1,9 @@
 // rsnn frame controller: sequences IN, L0, L1, FC and ARGMAX of one frame with the
-// exact cycle counts of docs/rsnn.md, walks the zero-skip lists, drives the weight
-// memories and the lane datapath (rsnn_state), counts the per-frame counters, then
-// hands the frame to the output sender. See docs/rsnn_top.md for the state chart.
+// exact cycle counts of docs/rsnn.md by starting the zero-skip units (rsnn_zs_a, two
+// rsnn_zs_b, rsnn_zs_c, rsnn_zs_d per layer) as docs/rsnn_blocks.md "Building the
+// phases" says, drives the weight memories and the lane datapath (rsnn_state), counts
+// the per-frame counters, then hands the frame to the output sender. See
+// docs/rsnn_top.md for the state chart.
 module rsnn_ctrl (
     input  wire              clk,
     input  wire              rst_n,
@@ -37,22 +39,23 @@ module rsnn_ctrl (
     output wire [9:0]        wfc1_addr,
     input  wire [511:0]      wfc1_rdata,
     output wire              compute,       // memories belong to the controller
-    // lane datapath
+    // lane datapath (rsnn_state)
     output wire              clear_state,
     output wire              acc_clear,
-    output wire              add0_en,
-    output wire [2:0]        add0_shift,
-    output wire              add0_dbl,
-    output wire [511:0]      add0_row,
-    output wire              add1_en,
-    output wire              add1_dbl,
-    output wire [511:0]      add1_row,
+    output wire              pe0_en,
+    output wire [2:0]        pe0_shift,
+    output wire [511:0]      pe0_row,
+    output wire              pe1_en,
+    output wire [2:0]        pe1_shift,
+    output wire [511:0]      pe1_row,
     output wire              iin_write,
     output wire [2:0]        s_in,
+    output wire              cur_use_iin,
+    output wire              cur_use_acc0,
+    output wire              cur_use_acc1,
     output wire              lif_en,
     output wire              lif_layer,
     output wire              lif_step,
-    output wire              lif_pair,
     output wire [2:0]        lif_b,
     output wire [10:0]       lif_theta,
     input  wire [127:0]      lif_spikes,
@@ -79,167 +82,161 @@ module rsnn_ctrl (
                      S_START    = 4'd1,
                      S_IN_FIRST = 4'd2,
                      S_IN_WORK  = 4'd3,
-                     S_IN_LAST  = 4'd4,
-                     S_L_FIRST  = 4'd5,
-                     S_L_WORK   = 4'd6,
-                     S_L_LIF    = 4'd7,
-                     S_FC_FIRST = 4'd8,
-                     S_FC_WORK  = 4'd9,
-                     S_FC_CLOSE = 4'd10,
-                     S_ARGMAX   = 4'd11,
-                     S_SEND     = 4'd12;
+                     S_L_FIRST  = 4'd4,
+                     S_L_WORK   = 4'd5,
+                     S_L_LIF    = 4'd6,
+                     S_FC_FIRST = 4'd7,
+                     S_FC_WORK  = 4'd8,
+                     S_ARGMAX   = 4'd9,
+                     S_SEND     = 4'd10;
 
     reg [3:0]  state;
     reg        layer;       // L states: 0 = L0, 1 = L1
     reg        step;        // LIF step
-    reg [3:0]  grp;         // FC group
     reg        t2;          // T = 2 for the current utterance
     reg        utt_pending; // next frame starts an utterance (reset, UTT_RESET)
     reg [2:0]  s_in_q, b0_q, b1_q;
     reg [10:0] theta0_q, theta1_q;
     reg        tap_q;
 
-    // ---- Type A walker (IN) ----
-    reg [47:0] feat_left;   // nonzero features not yet read
-    reg [7:0]  bits_left;   // bits of the feature whose row is on the memory output
-    reg [47:0] feat_nz;
-    integer i;
-    always @* begin
-        for (i = 0; i < 48; i = i + 1) feat_nz[i] = |features[8*i +: 8];
+    wire l_first  = state == S_L_FIRST;
+    wire fc_first = state == S_FC_FIRST;
+    wire fc_state = fc_first || state == S_FC_WORK;
+
+    // ---- IN: Type A (data-aligned items drive PE set 0 directly) ----
+    wire       a_valid, a_done;
+    wire [2:0] a_bit;
+    /* verilator lint_off UNUSEDSIGNAL */  // per-item detail the schedule does not need
+    wire       a_row_last, a_last;
+    wire [5:0] a_feat;
+    /* verilator lint_on UNUSEDSIGNAL */
+    rsnn_zs_a #(.NF(48)) u_zs_a (
+        .clk(clk), .rst_n(rst_n), .start(state == S_IN_FIRST), .x(features),
+        .row_rd(win_en), .row_addr(win_addr), .row_last(a_row_last), .valid(a_valid),
+        .feat(a_feat), .bit_idx(a_bit), .last(a_last), .done(a_done)
+    );
+
+    // ---- L0/L1 at T = 1: Type B, one unit per bank (address-aligned items) ----
+    // L0 walks S0[t-1][0]; L1 the list {S1[t-1][0], S0[t][0]} (Wf1 then Wr1).
+    wire [255:0] b_vec = {layer ? s1_k0 : 128'd0, s0_k0};
+    wire         b_start = l_first && !t2;
+    wire         b0_valid, b1_valid, b0_done, b1_done;
+    /* verilator lint_off UNUSEDSIGNAL */  // idx bit 0 is the bank; walk end from `done`
+    wire [7:0]   b0_idx, b1_idx;
+    wire         b0_last, b1_last;
+    /* verilator lint_on UNUSEDSIGNAL */
+    rsnn_zs_b #(.WIDTH(256), .PARITY(0)) u_zs_b0 (
+        .clk(clk), .rst_n(rst_n), .start(b_start), .vec(b_vec),
+        .valid(b0_valid), .idx(b0_idx), .last(b0_last), .done(b0_done)
+    );
+    rsnn_zs_b #(.WIDTH(256), .PARITY(1)) u_zs_b1 (
+        .clk(clk), .rst_n(rst_n), .start(b_start), .vec(b_vec),
+        .valid(b1_valid), .idx(b1_idx), .last(b1_last), .done(b1_done)
+    );
+
+    // ---- L0/L1 at T = 2: Type D, 128 rows for L0, 256 for L1 (one unit each, as the
+    // walk length is the unit's parameter) ----
+    wire       d0_valid, d0_en0, d0_en1, d0_done, d1_valid, d1_en0, d1_en1, d1_done;
+    wire [6:0] d0_idx;
+    wire [7:0] d1_idx;
+    /* verilator lint_off UNUSEDSIGNAL */  // the walk end is taken from `done`
+    wire       d0_last, d1_last;
+    /* verilator lint_on UNUSEDSIGNAL */
+    rsnn_zs_d #(.ROWS(128)) u_zs_d_l0 (
+        .clk(clk), .rst_n(rst_n), .start(l_first && t2 && !layer),
+        .spk0(s0_k0), .spk1(s0_k1),
+        .valid(d0_valid), .idx(d0_idx), .en0(d0_en0), .en1(d0_en1), .last(d0_last),
+        .done(d0_done)
+    );
+    rsnn_zs_d #(.ROWS(256)) u_zs_d_l1 (
+        .clk(clk), .rst_n(rst_n), .start(l_first && t2 && layer),
+        .spk0({s1_k0, s0_k0}), .spk1({s1_k1, s0_k1}),
+        .valid(d1_valid), .idx(d1_idx), .en0(d1_en0), .en1(d1_en1), .last(d1_last),
+        .done(d1_done)
+    );
+    wire       d_valid = d0_valid || d1_valid;
+    wire [7:0] d_idx   = layer ? d1_idx : {1'b0, d0_idx};
+    wire       d_en0   = d0_en0 || d1_en0;
+    wire       d_en1   = d0_en1 || d1_en1;
+    wire       l_walk_done = b0_done && b1_done && d0_done && d1_done;
+
+    // ---- FC: Type C, both banks (address-aligned items) ----
+    wire       c_valid0, c_valid1, c_dbl0, c_dbl1, c_first, c_close;
+    wire [3:0] c_grp;
+    wire [9:0] c_row0, c_row1;
+    /* verilator lint_off UNUSEDSIGNAL */  // rows come as addresses; end via grp_close
+    wire [6:0] c_j0, c_j1;
+    wire       c_last0, c_last1, c_done;
+    /* verilator lint_on UNUSEDSIGNAL */
+    rsnn_zs_c #(.N_IN(128), .GROUPS(15)) u_zs_c (
+        .clk(clk), .rst_n(rst_n), .start(fc_first),
+        .spk0(s1_k0), .spk1(t2 ? s1_k1 : 128'd0),
+        .valid0(c_valid0), .j0(c_j0), .dbl0(c_dbl0), .row0(c_row0), .last0(c_last0),
+        .valid1(c_valid1), .j1(c_j1), .dbl1(c_dbl1), .row1(c_row1), .last1(c_last1),
+        .grp(c_grp), .grp_first(c_first), .grp_close(c_close), .done(c_done)
+    );
+
+    // ---- memory reads: row 64*layer + (j >> 1) of bank j & 1 (wrec), zs_c rows (wfc) ----
+    wire [7:0] l_base   = layer ? 8'd64 : 8'd0;
+    wire [6:0] rec_pos0 = t2 ? d_idx[7:1] : b0_idx[7:1];
+    wire [6:0] rec_pos1 = t2 ? d_idx[7:1] : b1_idx[7:1];
+    assign wrec0_en   = b0_valid || (d_valid && !d_idx[0]);
+    assign wrec0_addr = l_base + {1'b0, rec_pos0};
+    assign wrec1_en   = b1_valid || (d_valid && d_idx[0]);
+    assign wrec1_addr = l_base + {1'b0, rec_pos1};
+    assign wfc0_en    = c_valid0;
+    assign wfc0_addr  = c_row0;
+    assign wfc1_en    = c_valid1;
+    assign wfc1_addr  = c_row1;
+
+    // ---- PE controls of address-aligned items, one cycle later to meet the data ----
+    reg pe0_pend, pe1_pend, dbl0_q, dbl1_q, bank_q;
+    always @(posedge clk) begin
+        if (!rst_n) begin
+            pe0_pend <= 1'b0;
+            pe1_pend <= 1'b0;
+            dbl0_q   <= 1'b0;
+            dbl1_q   <= 1'b0;
+            bank_q   <= 1'b0;
+        end else begin
+            pe0_pend <= b0_valid || d_en0 || c_valid0;
+            pe1_pend <= b1_valid || d_en1 || c_valid1;
+            dbl0_q   <= c_valid0 && c_dbl0;
+            dbl1_q   <= c_valid1 && c_dbl1;
+            bank_q   <= d_idx[0];
+        end
     end
 
-    function [6:0] lowest128;   // index of the lowest set bit (0 if none)
-        input [127:0] v;
-        integer k;
-        begin
-            lowest128 = 7'd0;
-            for (k = 127; k >= 0; k = k - 1)
-                if (v[k]) lowest128 = k[6:0];
-        end
-    endfunction
+    wire [511:0] d_row = bank_q ? wrec1_rdata : wrec0_rdata;   // Type D broadcast
+    assign acc_clear = state == S_IN_FIRST || l_first || c_first;
+    assign pe0_en    = a_valid || pe0_pend;
+    assign pe0_shift = a_valid ? a_bit : {2'd0, dbl0_q};
+    assign pe0_row   = (state == S_IN_WORK) ? win_rdata
+                     : fc_state ? wfc0_rdata
+                     : t2 ? d_row : wrec0_rdata;
+    assign pe1_en    = pe1_pend;
+    assign pe1_shift = {2'd0, dbl1_q};
+    assign pe1_row   = fc_state ? wfc1_rdata : t2 ? d_row : wrec1_rdata;
 
-    function [5:0] lowest48;
-        input [47:0] v;
-        integer k;
-        begin
-            lowest48 = 6'd0;
-            for (k = 47; k >= 0; k = k - 1)
-                if (v[k]) lowest48 = k[5:0];
-        end
-    endfunction
+    // ---- IN end, LIF, current selection ----
+    assign iin_write    = state == S_IN_WORK && a_done;
+    assign s_in         = s_in_q;
+    assign lif_en       = state == S_L_LIF;
+    assign lif_layer    = layer;
+    assign lif_step     = step;
+    assign lif_b        = layer ? b1_q : b0_q;
+    assign lif_theta    = layer ? theta1_q : theta0_q;
+    // T = 1: Iin (L0) + acc0 + acc1; T = 2: step k from set k; FC close: acc0 + acc1.
+    // Nothing selected in other cycles (operand isolation: the current and LIF lanes
+    // stay still while the accumulators work).
+    assign cur_use_iin  = lif_en && !layer;
+    assign cur_use_acc0 = (lif_en && !(t2 && step)) || c_close;
+    assign cur_use_acc1 = (lif_en && !(t2 && !step)) || c_close;
 
-    function [2:0] lowest8;
-        input [7:0] v;
-        integer k;
-        begin
-            lowest8 = 3'd0;
-            for (k = 7; k >= 0; k = k - 1)
-                if (v[k]) lowest8 = k[2:0];
-        end
-    endfunction
-
-    wire [47:0] feat_cur  = (state == S_IN_FIRST) ? feat_nz : feat_left;
-    wire [5:0]  feat_idx  = lowest48(feat_cur);
-    wire        in_work   = state == S_IN_WORK;
-    wire [2:0]  bit_idx   = lowest8(bits_left);
-    wire [7:0]  bits_rest = bits_left & (bits_left - 8'd1);
-    wire        feat_read = (state == S_IN_FIRST || (in_work && bits_rest == 8'd0))
-                            && feat_cur != 48'd0;
-    wire [5:0]  feat_sel  = feat_idx;
-    wire [7:0]  feat_bits = features[8*feat_sel +: 8];
-
-    // ---- Type B / C walkers: set 0 even inputs (bank 0), set 1 odd inputs (bank 1) ----
-    function [63:0] evens;
-        input [127:0] v;
-        integer k;
-        begin
-            for (k = 0; k < 64; k = k + 1) evens[k] = v[2*k];
-        end
-    endfunction
-    function [63:0] odds;
-        input [127:0] v;
-        integer k;
-        begin
-            for (k = 0; k < 64; k = k + 1) odds[k] = v[2*k+1];
-        end
-    endfunction
-
-    wire [127:0] m_nz   = s1_k0 | (t2 ? s1_k1 : 128'd0);   // merged spike m != 0
-    wire [127:0] m_two  = t2 ? (s1_k0 & s1_k1) : 128'd0;   // m == 2
-    wire         in_fc  = state == S_FC_FIRST || state == S_FC_WORK;
-    // L0: S0[t-1][0]; L1: S0[t][0] then S1[t-1][0] (list position p -> row 64 + p);
-    // FC: m != 0.
-    wire [127:0] src0 = in_fc ? {64'd0, evens(m_nz)}
-                      : (layer ? {evens(s1_k0), evens(s0_k0)} : {64'd0, evens(s0_k0)});
-    wire [127:0] src1 = in_fc ? {64'd0, odds(m_nz)}
-                      : (layer ? {odds(s1_k0), odds(s0_k0)} : {64'd0, odds(s0_k0)});
-    wire         first_b = state == S_L_FIRST || state == S_FC_FIRST;
-    reg  [127:0] walk0, walk1;
-    wire [127:0] cur0 = first_b ? src0 : walk0;
-    wire [127:0] cur1 = first_b ? src1 : walk1;
-    wire [6:0]   p0 = lowest128(cur0);
-    wire [6:0]   p1 = lowest128(cur1);
-    wire         walking = (state == S_L_FIRST || state == S_L_WORK) && !t2 || in_fc;
-    wire         rd0 = walking && cur0 != 128'd0;
-    wire         rd1 = walking && cur1 != 128'd0;
-    reg          pend0, pend1, dbl0, dbl1;
-
-    // ---- Type D walker (T = 2 layers): every row j ascending, bank j & 1 ----
-    reg  [8:0]   j;
-    wire [8:0]   rows_d  = layer ? 9'd256 : 9'd128;
-    wire         dense   = (state == S_L_FIRST || state == S_L_WORK) && t2;
-    wire [8:0]   j_cur   = (state == S_L_FIRST) ? 9'd0 : j;
-    wire         rd_d    = dense && j_cur != rows_d;
-    wire [255:0] spk_d0  = layer ? {s1_k0, s0_k0} : {128'd0, s0_k0};
-    wire [255:0] spk_d1  = layer ? {s1_k1, s0_k1} : {128'd0, s0_k1};
-    reg          pend_d, pend_bank, pend_sp0, pend_sp1;
-
-    // ---- memory addresses ----
-    wire [7:0] l_base  = layer ? 8'd64 : 8'd0;
-    wire [7:0] row_b0  = l_base + {1'b0, p0};
-    wire [7:0] row_b1  = l_base + {1'b0, p1};
-    wire [7:0] row_d   = l_base + j_cur[8:1];
-    wire [9:0] row_fc0 = {p0[5:0], 4'd0} - {4'd0, p0[5:0]} + {6'd0, grp};   // 15 p + g
-    wire [9:0] row_fc1 = {p1[5:0], 4'd0} - {4'd0, p1[5:0]} + {6'd0, grp};
-
-    assign win_en     = feat_read;
-    assign win_addr   = feat_sel;
-    assign wrec0_en   = (!in_fc && rd0) || (rd_d && !j_cur[0]);
-    assign wrec0_addr = dense ? row_d : row_b0;
-    assign wrec1_en   = (!in_fc && rd1) || (rd_d && j_cur[0]);
-    assign wrec1_addr = dense ? row_d : row_b1;
-    assign wfc0_en    = in_fc && rd0;
-    assign wfc0_addr  = row_fc0;
-    assign wfc1_en    = in_fc && rd1;
-    assign wfc1_addr  = row_fc1;
-
-    // ---- datapath controls ----
-    wire [511:0] row_d_data = pend_bank ? wrec1_rdata : wrec0_rdata;
-    wire         in_l_work  = state == S_L_WORK;
-    wire         fc_work    = state == S_FC_WORK;
-    assign acc_clear  = state == S_IN_FIRST || state == S_L_FIRST || state == S_FC_FIRST;
-    assign add0_en    = in_work || ((in_l_work || fc_work) && (t2 && !fc_work ? pend_d && pend_sp0
-                                                                           : pend0));
-    assign add0_shift = in_work ? bit_idx : 3'd0;
-    assign add0_dbl   = fc_work && dbl0;
-    assign add0_row   = in_work ? win_rdata
-                      : fc_work ? wfc0_rdata
-                      : (t2 ? row_d_data : wrec0_rdata);
-    assign add1_en    = (in_l_work || fc_work) && (t2 && !fc_work ? pend_d && pend_sp1 : pend1);
-    assign add1_dbl   = fc_work && dbl1;
-    assign add1_row   = fc_work ? wfc1_rdata : (t2 ? row_d_data : wrec1_rdata);
-    assign iin_write  = state == S_IN_LAST;
-    assign s_in       = s_in_q;
-    assign lif_en     = state == S_L_LIF;
-    assign lif_layer  = layer;
-    assign lif_step   = step;
-    assign lif_pair   = !t2;
-    assign lif_b      = layer ? b1_q : b0_q;
-    assign lif_theta  = layer ? theta1_q : theta0_q;
     assign clear_state  = state == S_START && (utt_pending || frame_utt);
     assign scores_clear = state == S_START;
-    assign group_close  = state == S_FC_CLOSE;
-    assign group        = grp;
+    assign group_close  = c_close;
+    assign group        = c_grp;
     assign frame_take   = state == S_START;
     assign waiting      = state == S_WAIT;
     assign compute      = state != S_WAIT && state != S_START && state != S_SEND;
@@ -248,10 +245,6 @@ module rsnn_ctrl (
     assign frame_tap    = tap_q;
     assign frame_done   = state == S_SEND && send_done;
 
-    // Work ends in the cycle that issues no read.
-    wire l_more  = t2 ? rd_d : (rd0 || rd1);
-    wire fc_more = rd0 || rd1;
-
     always @(posedge clk) begin
         if (!rst_n) begin
             state       <= S_WAIT;
@@ -259,10 +252,6 @@ module rsnn_ctrl (
             t2          <= 1'b0;
             layer       <= 1'b0;
             step        <= 1'b0;
-            grp         <= 4'd0;
-            pend0       <= 1'b0;
-            pend1       <= 1'b0;
-            pend_d      <= 1'b0;
             pred        <= 6'd0;
             tap_q       <= 1'b0;
         end else begin
@@ -282,36 +271,16 @@ module rsnn_ctrl (
                     tap_q    <= reg_spike_tap;
                     state    <= S_IN_FIRST;
                 end
-                S_IN_FIRST, S_IN_WORK: begin
-                    if (feat_read) begin
-                        feat_left <= feat_cur & ~(48'd1 << feat_sel);
-                        bits_left <= feat_bits;
-                    end else if (in_work) begin
-                        bits_left <= bits_rest;
-                    end
-                    if (state == S_IN_FIRST) state <= feat_read ? S_IN_WORK : S_IN_LAST;
-                    else if (bits_rest == 8'd0 && !feat_read) state <= S_IN_LAST;
-                end
-                S_IN_LAST: begin
+                S_IN_FIRST: state <= S_IN_WORK;
+                // zs_a's done cycle is IN's last: Iin is written, then L0.
+                S_IN_WORK: if (a_done) begin
                     layer <= 1'b0;
                     state <= S_L_FIRST;
                 end
+                // The walk's first done cycle adds the last rows; LIF follows.
                 S_L_FIRST, S_L_WORK: begin
-                    walk0     <= cur0 & ~(128'd1 << p0);
-                    walk1     <= cur1 & ~(128'd1 << p1);
-                    pend0     <= rd0;
-                    pend1     <= rd1;
-                    j         <= j_cur + 9'd1;
-                    pend_d    <= rd_d;
-                    pend_bank <= j_cur[0];
-                    pend_sp0  <= spk_d0[j_cur[7:0]];
-                    pend_sp1  <= spk_d1[j_cur[7:0]];
-                    if (!l_more) begin
-                        state <= S_L_LIF;
-                        step  <= 1'b0;
-                    end else begin
-                        state <= S_L_WORK;
-                    end
+                    step  <= 1'b0;
+                    state <= l_walk_done ? S_L_LIF : S_L_WORK;
                 end
                 S_L_LIF: begin
                     if (t2 && !step) begin
@@ -320,23 +289,12 @@ module rsnn_ctrl (
                         layer <= 1'b1;
                         state <= S_L_FIRST;
                     end else begin
-                        grp   <= 4'd0;
                         state <= S_FC_FIRST;
                     end
                 end
-                S_FC_FIRST, S_FC_WORK: begin
-                    walk0 <= cur0 & ~(128'd1 << p0);
-                    walk1 <= cur1 & ~(128'd1 << p1);
-                    pend0 <= rd0;
-                    pend1 <= rd1;
-                    dbl0  <= m_two[{p0[5:0], 1'b0}];
-                    dbl1  <= m_two[{p1[5:0], 1'b1}];
-                    state <= fc_more ? S_FC_WORK : S_FC_CLOSE;
-                end
-                S_FC_CLOSE: begin
-                    grp   <= grp + 4'd1;
-                    state <= (grp == 4'd14) ? S_ARGMAX : S_FC_FIRST;
-                end
+                S_FC_FIRST: state <= S_FC_WORK;
+                // zs_c's done cycle (after group 14's close) is the ARGMAX cycle.
+                S_FC_WORK: if (c_close && c_grp == 4'd14) state <= S_ARGMAX;
                 S_ARGMAX: begin
                     pred  <= argmax_index;
                     state <= S_SEND;
@@ -362,9 +320,9 @@ module rsnn_ctrl (
         end
     endfunction
 
-    wire in_phase = state == S_IN_FIRST || state == S_IN_WORK || state == S_IN_LAST;
-    wire l_phase  = state == S_L_FIRST || state == S_L_WORK || state == S_L_LIF;
-    wire fc_phase = state == S_FC_FIRST || state == S_FC_WORK || state == S_FC_CLOSE;
+    wire in_phase = state == S_IN_FIRST || state == S_IN_WORK;
+    wire l_phase  = l_first || state == S_L_WORK || state == S_L_LIF;
+    wire fc_phase = fc_state;
 
     always @(posedge clk) begin
         if (!rst_n || state == S_START) begin

@@ -1,7 +1,10 @@
 // rsnn register file on the axil_regs request/ack bus (docs/rsnn.md "Host interfaces").
 // Every access is acknowledged in its request cycle. Illegal values leave the register
 // unchanged and set their ERR bit (response OKAY); unmapped addresses and writes to
-// read-only registers answer SLVERR. Byte strobes are ignored (word-wide registers).
+// read-only registers answer SLVERR. Byte strobes apply as docs/bus.md says: a write
+// merges its strobed bytes into the register's current value, and the merged word is
+// what is checked and stored (ERR: only strobed bytes clear; WMEM_CMD: unstrobed bytes
+// are 0); a write with no strobe has no effect.
 // WMEM_CMD reads or writes one weight-memory row through the 512-bit staging row, only
 // while the core is idle (else ERR.WMEM_BUSY) and in range (else ERR.WMEM_ADDR).
 module rsnn_regs (
@@ -10,6 +13,7 @@ module rsnn_regs (
     input  wire             reg_wr_req,
     input  wire [15:0]      reg_wr_addr,
     input  wire [31:0]      reg_wr_data,
+    input  wire [3:0]       reg_wr_strb,
     output wire             reg_wr_ack,
     output reg              reg_wr_err,
     input  wire             reg_rd_req,
@@ -57,15 +61,33 @@ module rsnn_regs (
     reg         rd_pending;   // a WMEM read is on the memory output next cycle
 
     wire [15:0] wa = reg_wr_addr;
-    wire [31:0] wd = reg_wr_data;
-    wire        wr = reg_wr_req;
+    wire        wr = reg_wr_req && reg_wr_strb != 4'd0;   // no strobe: nothing happens
 
     wire        is_counter_rd = reg_rd_addr >= 16'h040 && reg_rd_addr <= 16'h078;
-    wire        is_data_rd    = reg_rd_addr >= 16'h100 && reg_rd_addr <= 16'h13C;
     wire        is_data_wr    = wa >= 16'h100 && wa <= 16'h13C;
     wire [3:0]  rd_cnt_idx    = reg_rd_addr[5:2] - 4'd0;   // 0x40 >> 2 = 16 -> 0
-    wire [3:0]  rd_word       = reg_rd_addr[5:2];
     wire [3:0]  wr_word       = wa[5:2];
+
+    // The written register's current value (0 for ERR, RW1C, and the WMEM_CMD command),
+    // merged with the strobed bytes of the write.
+    wire [31:0] wr_cur, rd_value;
+    wire        rd_hit;
+    /* verilator lint_off UNUSEDSIGNAL */  // a write decodes its address below
+    wire        wr_hit;
+    /* verilator lint_on UNUSEDSIGNAL */
+    rsnn_reg_view u_wr_view (
+        .addr(wa), .enable(enable), .spike_tap(spike_tap), .t(t), .s_in(s_in), .b0(b0),
+        .b1(b1), .theta0(theta0), .theta1(theta1), .sel(sel_q), .row(row_q),
+        .staging(staging), .value(wr_cur), .hit(wr_hit)
+    );
+    rsnn_reg_view u_rd_view (
+        .addr(reg_rd_addr), .enable(enable), .spike_tap(spike_tap), .t(t), .s_in(s_in),
+        .b0(b0), .b1(b1), .theta0(theta0), .theta1(theta1), .sel(sel_q), .row(row_q),
+        .staging(staging), .value(rd_value), .hit(rd_hit)
+    );
+    wire [31:0] wr_mask = {{8{reg_wr_strb[3]}}, {8{reg_wr_strb[2]}},
+                           {8{reg_wr_strb[1]}}, {8{reg_wr_strb[0]}}};
+    wire [31:0] wd      = (wr_cur & ~wr_mask) | (reg_wr_data & wr_mask);
 
     // Rows per memory: win 48, wrec banks 192, wfc banks 960.
     wire [31:0] rows_of_sel = (sel_q == 32'd0) ? 32'd48
@@ -75,7 +97,7 @@ module rsnn_regs (
     wire        cmd_wr      = wr && wa == A_WCMD;
     wire        cmd_go      = cmd_wr && !busy && wmem_ok && (wd == 32'd1 || wd == 32'd2);
 
-    assign reg_wr_ack = wr;
+    assign reg_wr_ack = reg_wr_req;
     assign reg_rd_ack = reg_rd_req;
     assign utt_reset  = wr && wa == A_CTRL && wd[1];
     assign wmem_en    = cmd_go;
@@ -86,7 +108,7 @@ module rsnn_regs (
 
     always @* begin
         reg_wr_err = 1'b0;
-        if (wr) begin
+        if (reg_wr_req) begin
             case (wa)
                 A_CTRL, A_T, A_S_IN, A_B0, A_B1, A_THETA0, A_THETA1, A_ERR,
                 A_WSEL, A_WROW, A_WCMD: reg_wr_err = 1'b0;
@@ -153,23 +175,14 @@ module rsnn_regs (
         reg_rd_data = 32'd0;
         if (is_counter_rd) begin
             reg_rd_data = {16'd0, counters[16*rd_cnt_idx +: 16]};
-        end else if (is_data_rd) begin
-            reg_rd_data = staging[32*rd_word +: 32];
+        end else if (rd_hit) begin
+            reg_rd_data = rd_value;
         end else begin
             case (reg_rd_addr)
                 A_ID:     reg_rd_data = ID_VALUE;
-                A_CTRL:   reg_rd_data = {29'd0, spike_tap, 1'b0, enable};
                 A_STATUS: reg_rd_data = {30'd0, !busy, busy};
                 A_FRAMES: reg_rd_data = frames;
-                A_T:      reg_rd_data = {30'd0, t};
-                A_S_IN:   reg_rd_data = {29'd0, s_in};
-                A_B0:     reg_rd_data = {29'd0, b0};
-                A_B1:     reg_rd_data = {29'd0, b1};
-                A_THETA0: reg_rd_data = {21'd0, theta0};
-                A_THETA1: reg_rd_data = {21'd0, theta1};
                 A_ERR:    reg_rd_data = {22'd0, err};
-                A_WSEL:   reg_rd_data = sel_q;
-                A_WROW:   reg_rd_data = row_q;
                 default:  reg_rd_err = reg_rd_req;
             endcase
         end

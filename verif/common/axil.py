@@ -5,6 +5,7 @@
     value = await read_reg(master, 0x10)           # AssertionError unless RRESP = OKAY
     await write_reg(master, 0x8000, 1, expect_error=True)   # asserts SLVERR instead
     set_axil_backpressure(master, tb.rng, 0.3)     # random stalls on all five channels
+    clear_pauses(channel)                          # stop stalling (any cocotbext model)
 
 cocotbext-axi's own ``read_dword``/``write_dword`` ignore the response; these check it.
 """
@@ -71,6 +72,14 @@ def random_pauses(rng: np.random.Generator, probability: float) -> Iterator[bool
         yield bool(rng.random() < probability)
 
 
+def clear_pauses(channel) -> None:
+    """Remove the pause generator of a cocotbext-axi channel or stream model and stop
+    pausing. cocotbext-axi 0.1.28's ``clear_pause_generator()`` keeps ``pause`` at the
+    generator's last value, so a channel stopped mid-stall would stall for ever."""
+    channel.clear_pause_generator()
+    channel.pause = False
+
+
 def set_axil_backpressure(master: AxiLiteMaster, rng: np.random.Generator,
                           probability: float) -> None:
     """Random stalls on AW, W, AR (master withholds valid) and B, R (master withholds
@@ -82,4 +91,4 @@ def set_axil_backpressure(master: AxiLiteMaster, rng: np.random.Generator,
         if probability > 0:
             channel.set_pause_generator(random_pauses(rng, probability))
         else:
-            channel.clear_pause_generator()
+            clear_pauses(channel)

@@ -25,7 +25,8 @@ from cocotbext.axi import AxiStreamBus, AxiStreamFrame, AxiStreamSink, AxiStream
 from model.rsnn import N_FEATURES, N_INPUT_BUF, RsnnConfig, RsnnState, RsnnWeights, step_frame
 from model.rsnn_memory import MEMORY_ROWS, pack, unpack
 from model.rsnn_schedule import COUNTER_NAMES, frame_counters
-from verif.common.axil import make_axil_master, random_pauses, read_reg, write_reg
+from verif.common.axil import (clear_pauses, make_axil_master, random_pauses, read_reg,
+                               write_reg)
 from verif.common.scoreboard import Scoreboard
 from verif.common.tb import TbBase
 
@@ -185,8 +186,7 @@ class RsnnTb(TbBase):
         for model, mode in ((self.src, src), (self.out, out), (self.spk, spk or out)):
             gen = stall_pattern(self.rng, mode)
             if gen is None:
-                model.clear_pause_generator()
-                model.pause = False   # clearing keeps the generator's last value
+                clear_pauses(model)
             else:
                 model.set_pause_generator(gen)
 

@@ -24,15 +24,18 @@ from model.rsnn import RsnnConfig
 from model.rsnn_memory import MEMORY_ROWS, load_weights_dir, pack, write_weights_dir
 from verif.common.tb import simulator_name
 from verif.rsnn.rsnn_tb import (CTRL, ERR, ERR_BIT, FRAMES, ID, ID_VALUE, REG_ADDR,
-                                SCENARIO_NAMES, STATUS, WMEM_CMD, WMEM_ROW, WMEM_SEL,
-                                RsnnTb, _bits_row, _row_bits, jitter_config,
+                                SCENARIO_NAMES, STATUS, WMEM_CMD, WMEM_DATA, WMEM_ROW,
+                                WMEM_SEL, RsnnTb, _bits_row, _row_bits, jitter_config,
                                 random_features, scenario)
 from verif.sim import SIM_BUILD, rtl_sources
 
-SOURCES = ("rsnn/rsnn_accel.v", "rsnn/rsnn_regs.v", "rsnn/rsnn_in_rx.v",
-           "rsnn/rsnn_ctrl.v", "rsnn/rsnn_state.v", "rsnn/rsnn_class_accum.v",
-           "rsnn/rsnn_argmax.v", "rsnn/rsnn_out_tx.v", "common/axil_regs.v",
-           "common/axis_skid.v", "common/sram_sp.v")
+SOURCES = ("rsnn/rsnn_accel.v", "rsnn/rsnn_regs.v", "rsnn/rsnn_reg_view.v",
+           "rsnn/rsnn_in_rx.v", "rsnn/rsnn_ctrl.v", "rsnn/rsnn_state.v",
+           "rsnn/rsnn_class_accum.v", "rsnn/rsnn_argmax.v", "rsnn/rsnn_out_tx.v", "rsnn/rsnn_pe_set.v",
+           "rsnn/rsnn_input_scale.v", "rsnn/rsnn_current.v", "rsnn/rsnn_lif.v",
+           "rsnn/rsnn_sat.v", "rsnn/rsnn_bit_walker.v", "rsnn/rsnn_zs_a.v",
+           "rsnn/rsnn_zs_b.v", "rsnn/rsnn_zs_c.v", "rsnn/rsnn_zs_d.v",
+           "common/axil_regs.v", "common/axis_skid.v", "common/sram_sp.v")
 
 
 def _env_scenario() -> str:
@@ -154,8 +157,7 @@ async def illegal_registers(dut):
     tb = RsnnTb(dut, _weights())
     await tb.start(RsnnConfig())
     tb.sb.check("ID", ID_VALUE, await tb.read(ID))
-    legal = {"T": (1, 2), "s_in": (0, 7), "b0": (1, 7), "b1": (1, 7),
-             "theta0": (1, 2047), "theta1": (1, 2047)}
+    legal = LEGAL
     bad = {"T": [0, 3, 0xFFFFFFFF], "s_in": [8, 0x80000000], "b0": [0, 8], "b1": [0, 8],
            "theta0": [0, 2048, 0xFFFF], "theta1": [0, 2048, 0x10000]}
     for name, addr in REG_ADDR.items():
@@ -177,6 +179,85 @@ async def illegal_registers(dut):
     await tb.write(0x300, 1, expect_error=True)
     await tb.write(ID, 1, expect_error=True)
     tb.sb.finish(min_compared=40)
+
+
+LEGAL = {"T": (1, 2), "s_in": (0, 7), "b0": (1, 7), "b1": (1, 7),
+         "theta0": (1, 2047), "theta1": (1, 2047)}
+
+
+def _merge(old: int, offset: int, data: bytes) -> int:
+    """docs/bus.md: the strobed bytes replace the register's bytes, the rest stay."""
+    for i, byte in enumerate(data):
+        shift = 8 * (offset + i)
+        old = (old & ~(0xFF << shift)) | (byte << shift)
+    return old
+
+
+@cocotb.test(timeout_time=10, timeout_unit="ms")
+async def byte_strobes(dut):
+    """Partial-strobe writes merge into the register (docs/rsnn_top.md): the merged word
+    is checked for legality (illegal: unchanged, ERR bit), ERR clears only strobed
+    bytes, WMEM staging words and WMEM_SEL/ROW merge bytewise."""
+    from cocotbext.axi import AxiResp
+    tb = RsnnTb(dut, _weights())
+    await tb.start(RsnnConfig())
+
+    async def partial(addr, offset, data, what):
+        result = await tb.axil.write(addr + offset, bytes(data))
+        tb.sb.check(f"BRESP of {what} at {addr:#x}+{offset} data {bytes(data).hex()}",
+                    int(AxiResp.OKAY), int(result.resp))
+
+    for name, addr in REG_ADDR.items():
+        lo, hi = LEGAL[name]
+        for _ in range(6):
+            base = int(tb.rng.integers(lo, hi + 1))
+            await tb.write(addr, base)
+            offset = int(tb.rng.integers(0, 4))
+            size = int(tb.rng.integers(1, 5 - offset))
+            data = tb.rng.integers(0, 256, size, dtype=np.uint8)
+            if tb.rng.random() < 0.5:   # often a legal value's byte
+                data[0] = (int(tb.rng.integers(lo, hi + 1)) >> (8 * offset)) & 0xFF
+            merged = _merge(base, offset, bytes(data))
+            ok = lo <= merged <= hi
+            what = f"{name} = {base:#x}, bytes {offset}..{offset + size - 1}"
+            await partial(addr, offset, data, what)
+            tb.sb.check(f"{what} -> {merged:#x} read back", merged if ok else base,
+                        await tb.read(addr))
+            tb.sb.check(f"{what} -> {merged:#x} ERR", 0 if ok else 1 << ERR_BIT[name],
+                        await tb.read(ERR))
+            await tb.write(ERR, 0x3FF)
+    # ERR is RW1C per strobed byte: set bit 0 (T) and bit 9 (WMEM_ADDR), clear byte 1.
+    await tb.write(REG_ADDR["T"], 0)
+    await tb.write(WMEM_SEL, 7)
+    await tb.write(WMEM_CMD, 1)
+    both = (1 << ERR_BIT["T"]) | (1 << ERR_BIT["WMEM_ADDR"])
+    tb.sb.check("ERR with T and WMEM_ADDR raised", both, await tb.read(ERR))
+    await partial(ERR, 1, [0xFF], "ERR clear of byte 1")
+    tb.sb.check("ERR after clearing byte 1 only", 1 << ERR_BIT["T"], await tb.read(ERR))
+    await partial(ERR, 0, [0xFF], "ERR clear of byte 0")
+    tb.sb.check("ERR after clearing byte 0", 0, await tb.read(ERR))
+    # 32-bit registers: WMEM_SEL, WMEM_ROW and the staging words merge bytewise.
+    for addr in (WMEM_SEL, WMEM_ROW, WMEM_DATA + 4 * int(tb.rng.integers(0, 16))):
+        base = int(tb.rng.integers(0, 2**32))
+        await tb.write(addr, base)
+        for offset in range(4):
+            data = tb.rng.integers(0, 256, 1, dtype=np.uint8)
+            base = _merge(base, offset, bytes(data))
+            await partial(addr, offset, data, "32-bit register")
+            tb.sb.check(f"register {addr:#x} after byte {offset} = {int(data[0]):#x}", base,
+                        await tb.read(addr))
+        half = tb.rng.integers(0, 256, 2, dtype=np.uint8)
+        base = _merge(base, 2, bytes(half))
+        await partial(addr, 2, half, "32-bit register")
+        tb.sb.check(f"register {addr:#x} after upper half = {bytes(half).hex()}", base,
+                    await tb.read(addr))
+    # CTRL byte 0 (ENABLE, UTT_RESET, SPIKE_TAP); a write to byte 1 leaves it as it is.
+    await partial(CTRL, 0, [0x05], "CTRL byte 0")
+    tb.sb.check("CTRL after a byte-0 write of 5", 5, await tb.read(CTRL))
+    await partial(CTRL, 1, [0xFF], "CTRL byte 1")
+    tb.sb.check("CTRL after a byte-1 write", 5, await tb.read(CTRL))
+    tb.sb.check("ERR after the CTRL writes", 0, await tb.read(ERR))
+    tb.sb.finish(min_compared=60)
 
 
 @cocotb.test(timeout_time=5, timeout_unit="ms")
@@ -338,7 +419,7 @@ def test_rsnn_accel_random(cocotb_run, simulator, name):
 def test_rsnn_accel_interfaces(cocotb_run, simulator):
     _run(cocotb_run, simulator, "medium",
          ["streaming_backpressure", "reset_mid_frame", "illegal_registers",
-          "packet_errors", "wmem_bus"])
+          "byte_strobes", "packet_errors", "wmem_bus"])
 
 
 @pytest.mark.long
