@@ -31,7 +31,7 @@ from model.qclif import QclifRegs, QclifState, QclifWeights, argmax_lowest, step
 from model.qclif_memory import bank_images, logical_images
 from model.qclif_schedule import bin_counters
 from model.weights import write_readmemh
-from verif.common.axil import make_axil_master, random_pauses, read_reg, write_reg
+from verif.common.axil import clear_pauses, make_axil_master, random_pauses, read_reg, write_reg
 from verif.common.fcov import export as export_coverage
 from verif.common.scoreboard import Scoreboard
 from verif.qclif.qclif_fcov import sample_bin
@@ -216,7 +216,7 @@ class QclifTb(TbBase):
         if ready_stall > 0:
             self.sink.set_pause_generator(random_pauses(self.rng, ready_stall))
         else:
-            self.sink.clear_pause_generator()
+            clear_pauses(self.sink)
             self.sink.pause = False
 
     async def wait_bins(self, count: int, limit_cycles: int = 200000) -> None:

@@ -27,8 +27,10 @@ from model.rsnn_memory import MEMORY_ROWS, pack, unpack
 from model.rsnn_schedule import COUNTER_NAMES, frame_counters
 from verif.common.axil import (clear_pauses, make_axil_master, random_pauses, read_reg,
                                write_reg)
+from verif.common.fcov import export as export_coverage
 from verif.common.scoreboard import Scoreboard
 from verif.common.tb import TbBase
+from verif.rsnn.rsnn_fcov import sample_error, sample_frame
 
 # ---- register map (docs/rsnn.md "Host interfaces") --------------------------------
 ID, CTRL, STATUS, FRAMES = 0x000, 0x004, 0x008, 0x00C
@@ -98,11 +100,22 @@ def jitter_config(rng, nominal: RsnnConfig, T: int, name: str) -> RsnnConfig:
                       theta1=th(nominal.theta1))
 
 
-def random_features(rng, frames: int, feature_max: int = 255, zero_prob: float = 0.3):
-    """(frames, 40) u8 features, some zero (Type A skips them), some full-scale."""
-    x = rng.integers(0, feature_max, size=(frames, N_FEATURES), endpoint=True)
-    x[rng.random(x.shape) < zero_prob] = 0
-    x[rng.random(x.shape) < 0.05] = 255
+# Per-frame share of zero features: mostly typical frames, some with every feature
+# active, some nearly empty, some silent (covergroup rsnn.in.active_features).
+_ZERO_SHARES = np.array([0.3, 0.0, 0.85, 1.0])
+_ZERO_SHARE_WEIGHTS = np.array([0.6, 0.15, 0.15, 0.1])
+
+
+def random_features(rng, frames: int, feature_max: int = 255, zero_prob: float | None = None):
+    """(frames, 40) u8 features, some zero (Type A skips them), some full-scale. With
+    zero_prob None each frame draws its share of zero features from _ZERO_SHARES."""
+    x = rng.integers(1, max(feature_max, 1), size=(frames, N_FEATURES), endpoint=True)
+    if zero_prob is None:
+        share = rng.choice(_ZERO_SHARES, size=(frames, 1), p=_ZERO_SHARE_WEIGHTS)
+    else:
+        share = np.full((frames, 1), zero_prob)
+    x[rng.random(x.shape) < share] = 0
+    x[(rng.random(x.shape) < 0.05) & (x > 0)] = 255
     return x.astype(np.int64)
 
 
@@ -154,6 +167,7 @@ class RsnnTb(TbBase):
         self.weights = weights.copy()
         self.sb = Scoreboard("rsnn_accel", self.log)
         self.ctrl = CTRL_ENABLE | CTRL_SPIKE_TAP
+        self.stall_mode = "none"  # worst of the stream stalls now set (coverage)
         self.cycles: dict[int, list[int]] = {1: [], 2: []}
         self.frames_done = 0
 
@@ -161,8 +175,18 @@ class RsnnTb(TbBase):
     async def write(self, addr: int, value: int, **kw) -> None:
         await write_reg(self.axil, addr, value, **kw)
 
+    def finish(self, min_compared: int) -> None:
+        """End of a test: the scoreboard's verdict, then this run's functional coverage."""
+        self.sb.finish(min_compared=min_compared)
+        export_coverage()
+
     async def read(self, addr: int, **kw) -> int:
-        return await read_reg(self.axil, addr, **kw)
+        value = await read_reg(self.axil, addr, **kw)
+        if addr == ERR:  # coverage: every ERR bit a test saw raised
+            for name, bit in ERR_BIT.items():
+                if value >> bit & 1:
+                    sample_error(name)
+        return value
 
     async def start(self, config: RsnnConfig, tap: bool = True) -> None:
         await self.reset()
@@ -183,7 +207,9 @@ class RsnnTb(TbBase):
 
     def stalls(self, src: str = "none", out: str = "none", spk: str | None = None) -> None:
         """TVALID gaps on the input, TREADY stalls on the output and the spike tap."""
-        for model, mode in ((self.src, src), (self.out, out), (self.spk, spk or out)):
+        modes = (src, out, spk or out)
+        self.stall_mode = next((m for m in ("worst", "random") if m in modes), "none")
+        for model, mode in zip((self.src, self.out, self.spk), modes):
             gen = stall_pattern(self.rng, mode)
             if gen is None:
                 clear_pauses(model)
@@ -241,6 +267,7 @@ class RsnnTb(TbBase):
         for f, x in enumerate(features):
             res = step_frame(state, x, self.weights, config)
             cnt = frame_counters(res.x, res.s0_prev, res.s1_prev, res.s0, res.s1, res.T)
+            sample_frame(res, {"start": start if f == 0 else "none", "stalls": self.stall_mode})
             expected.append((f, res, cnt))
             await self.src.send(self.frame_packet(x, first=(f == 0 and start == "tuser")))
             if lockstep:

@@ -85,7 +85,7 @@ async def random_frames(dut):
     frames = await tb.read(FRAMES)
     tb.sb.check("FRAMES register", tb.frames_done, frames)
     tb.report_cycles()
-    tb.sb.finish(min_compared=2 * n_utt * n_frames * 20)
+    tb.finish(min_compared=2 * n_utt * n_frames * 20)
 
 
 @cocotb.test(timeout_time=30, timeout_unit="ms")
@@ -118,7 +118,7 @@ async def streaming_backpressure(dut):
     await tb.run_utterance(random_features(tb.rng, 2, sc.feature_max), cfg, 9, tap=False)
     tb.sb.check("spike tap silent with SPIKE_TAP = 0", 0, tb.spk.count())
     tb.report_cycles()
-    tb.sb.finish(min_compared=20)
+    tb.finish(min_compared=20)
 
 
 @cocotb.test(timeout_time=10, timeout_unit="ms")
@@ -148,7 +148,7 @@ async def reset_mid_frame(dut):
         feats = random_features(tb.rng, 3, sc.feature_max)
         tb.frames_done = 0
         await tb.run_utterance(feats, cfg, trial, start="tuser")
-    tb.sb.finish(min_compared=20)
+    tb.finish(min_compared=20)
 
 
 @cocotb.test(timeout_time=5, timeout_unit="ms")
@@ -178,7 +178,7 @@ async def illegal_registers(dut):
     await tb.read(0x300, expect_error=True)
     await tb.write(0x300, 1, expect_error=True)
     await tb.write(ID, 1, expect_error=True)
-    tb.sb.finish(min_compared=40)
+    tb.finish(min_compared=40)
 
 
 LEGAL = {"T": (1, 2), "s_in": (0, 7), "b0": (1, 7), "b1": (1, 7),
@@ -257,7 +257,7 @@ async def byte_strobes(dut):
     await partial(CTRL, 1, [0xFF], "CTRL byte 1")
     tb.sb.check("CTRL after a byte-1 write", 5, await tb.read(CTRL))
     tb.sb.check("ERR after the CTRL writes", 0, await tb.read(ERR))
-    tb.sb.finish(min_compared=60)
+    tb.finish(min_compared=60)
 
 
 @cocotb.test(timeout_time=5, timeout_unit="ms")
@@ -299,7 +299,7 @@ async def packet_errors(dut):
         tb.sb.check(f"frame {f} ERR (pad {'zero' if f == 1 else 'nonzero'})",
                     0 if f == 1 else 1 << ERR_BIT["PAD_NONZERO"], err)
         await tb.write(ERR, err)
-    tb.sb.finish(min_compared=20)
+    tb.finish(min_compared=20)
 
 
 @cocotb.test(timeout_time=10, timeout_unit="ms")
@@ -356,7 +356,7 @@ async def wmem_bus(dut):
     await tb.wait_idle()
     got = _bits_row(await tb.wmem_read("win", 3))
     tb.sb.check("win row 3 unchanged by the busy write", pack(tb.weights)["win"][3], got)
-    tb.sb.finish(min_compared=30)
+    tb.finish(min_compared=30)
 
 
 @cocotb.test(timeout_time=100, timeout_unit="ms")
@@ -372,7 +372,7 @@ async def full_bus_load(dut):
         cfg = jitter_config(tb.rng, sc.config, T, name)
         await tb.configure(cfg)
         await tb.run_utterance(random_features(tb.rng, 3, sc.feature_max), cfg, T)
-    tb.sb.finish(min_compared=20)
+    tb.finish(min_compared=20)
 
 
 # ---- pytest ------------------------------------------------------------------------
