@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.errors import InputError
+from model.registers import check_ranges
 from model.fixed import asr, clamp_u8, sat
 
 # ---- sizes (docs/qclif.md "Network") ----------------------------------------------
@@ -49,10 +50,6 @@ REGISTER_RANGES = {
     "sa": (0, 15),
     "sd": (0, 15),
 }
-
-
-def _is_int(v) -> bool:
-    return not isinstance(v, (bool, np.bool_)) and isinstance(v, (int, np.integer))
 
 
 # ---- weights and registers --------------------------------------------------------
@@ -125,12 +122,7 @@ class QclifRegs:
 
     def validate(self, source=None) -> "QclifRegs":
         """Raise InputError naming the register that is not an int in its legal range."""
-        for name, (lo, hi) in REGISTER_RANGES.items():
-            v = getattr(self, name)
-            if not _is_int(v):
-                raise InputError(source, f"{v!r} is not an integer", where=name)
-            if not lo <= v <= hi:
-                raise InputError(source, f"{v} outside {lo}..{hi}", where=name)
+        check_ranges(self, REGISTER_RANGES, source)
         return self
 
     def as_dict(self) -> dict:

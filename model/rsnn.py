@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.errors import InputError
+from model.registers import check_ranges
 from model.fixed import asr, sat
 
 # ---- sizes (docs/rsnn.md "Sizes") -------------------------------------------------
@@ -111,12 +112,7 @@ class RsnnConfig:
 
     def validate(self, source=None) -> "RsnnConfig":
         """Raise InputError naming the register that is not an int in its legal range."""
-        for name, (lo, hi) in REGISTER_RANGES.items():
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-                raise InputError(source, f"{v!r} is not an integer", where=name)
-            if not lo <= v <= hi:
-                raise InputError(source, f"{v} outside {lo}..{hi}", where=name)
+        check_ranges(self, REGISTER_RANGES, source)
         return self
 
     def as_dict(self) -> dict:

@@ -144,7 +144,7 @@ def class_index(label48: str) -> int:
         raise ValueError(f"{label48!r} is not one of the 48 phone classes") from None
 
 
-def _to39_sequence(seq: Iterable[str | int]) -> list[str]:
+def to39_sequence(seq: Iterable[str | int]) -> list[str]:
     """Labels (61/48/39 names) or class ids -> 39-set, q dropped, repeats collapsed."""
     out: list[str] = []
     for item in seq:
@@ -178,8 +178,8 @@ def per_counts(ref_seq: Iterable[str | int], hyp_seq: Iterable[str | int]) -> tu
 
     Sum these over a test set for the corpus PER (errors / reference phones).
     """
-    ref = _to39_sequence(ref_seq)
-    hyp = _to39_sequence(hyp_seq)
+    ref = to39_sequence(ref_seq)
+    hyp = to39_sequence(hyp_seq)
     return edit_distance(ref, hyp), len(ref)
 
 

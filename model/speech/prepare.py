@@ -47,7 +47,8 @@ import numpy as np
 from model.errors import InputError
 from model.speech import features as feat
 from model.speech.features import Quantizer, logmel
-from model.speech.phones import (CLASSES48, PHONES39, Segment, fold48to39, frame_labels, to48)
+from model.speech.phones import (CLASSES48, PHONES39, Segment, fold48to39, frame_labels, to39_sequence,
+                                  to48)
 from model.speech.samples import ALIGNED_JSON, load_samples
 from model.speech.timit import list_utterances, load_utterance
 
@@ -59,15 +60,7 @@ assert feat.HOP == 160 and feat.WIN == 400  # frame_labels' defaults
 
 def reference39(labels: Sequence[str]) -> list[str]:
     """61-, 48- or 39-set phone names -> 39-set sequence, q dropped, repeats collapsed."""
-    out: list[str] = []
-    for label in labels:
-        label48 = to48(label)
-        if label48 is None:
-            continue
-        label39 = fold48to39(label48)
-        if not out or out[-1] != label39:
-            out.append(label39)
-    return out
+    return to39_sequence(labels)
 
 
 @dataclass

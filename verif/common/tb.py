@@ -42,3 +42,17 @@ class TbBase:
 
     async def cycles(self, n: int = 1) -> None:
         await ClockCycles(self.clk, n)
+
+    def signal_values(self, names) -> dict[str, str]:
+        """Current values of hierarchical signals ("u_ctrl.state"), "?" where absent;
+        for logging a DUT's handshake state when a test hangs."""
+        values = {}
+        for name in names:
+            handle = self.dut
+            try:
+                for part in name.split("."):
+                    handle = getattr(handle, part)
+                values[name] = str(handle.value)
+            except AttributeError:
+                values[name] = "?"
+        return values

@@ -377,17 +377,9 @@ class QclifTb(TbBase):
                                    sum(e["counters"]["cycles"] for e in exp))
 
     def dump_state(self) -> None:
-        d = self.dut
-        values = {}
-        for n in ("u_ctrl.state", "u_ctrl.k", "u_ctrl.out_idx", "s_axis_tvalid",
-                  "s_axis_tready", "m_axis_tvalid", "m_axis_tready"):
-            h = d
-            try:
-                for part in n.split("."):
-                    h = getattr(h, part)
-                values[n] = str(h.value)
-            except AttributeError:
-                values[n] = "?"
+        """Log the core's handshake state (for a hang)."""
+        values = self.signal_values(("u_ctrl.state", "u_ctrl.k", "u_ctrl.out_idx", "s_axis_tvalid",
+                                     "s_axis_tready", "m_axis_tvalid", "m_axis_tready"))
         self.log.error("state: %s; sink holds %d frames", values, self.sink.count())
 
 

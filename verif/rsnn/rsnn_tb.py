@@ -316,20 +316,10 @@ class RsnnTb(TbBase):
 
     def dump_state(self) -> None:
         """Log the core's handshake state (for a hang)."""
-        d = self.dut
-        names = ["u_ctrl.state", "u_rx.beat", "u_rx.frame_valid", "u_rx.s_tready",
-                 "u_tx.active", "u_tx.oidx", "u_tx.sidx", "u_regs.enable",
-                 "m_axis_tvalid", "m_axis_tready", "m_axis_spk_tvalid", "m_axis_spk_tready",
-                 "s_axis_tvalid", "s_axis_tready"]
-        values = {}
-        for n in names:
-            h = d
-            try:
-                for part in n.split("."):
-                    h = getattr(h, part)
-                values[n] = str(h.value)
-            except AttributeError:
-                values[n] = "?"
+        values = self.signal_values((
+            "u_ctrl.state", "u_rx.beat", "u_rx.frame_valid", "u_rx.s_tready", "u_tx.active",
+            "u_tx.oidx", "u_tx.sidx", "u_regs.enable", "m_axis_tvalid", "m_axis_tready",
+            "m_axis_spk_tvalid", "m_axis_spk_tready", "s_axis_tvalid", "s_axis_tready"))
         self.log.error("state: %s; out queued %d spk queued %d src queued %d", values,
                        self.out.count(), self.spk.count(), self.src.count())
 
