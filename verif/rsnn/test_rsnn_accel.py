@@ -425,6 +425,9 @@ def test_rsnn_accel_interfaces(cocotb_run, simulator):
 @pytest.mark.long
 @pytest.mark.parametrize("name", SCENARIO_NAMES)
 def test_rsnn_accel_random_long(cocotb_run, simulator, name):
+    if simulator == "icarus":
+        # Icarus runs the same checks at 0.5 frames/s; the default test covers it there.
+        pytest.skip("long random frames run on Verilator")
     _run(cocotb_run, simulator, name, ["random_frames", "streaming_backpressure"], long=True)
 
 
