@@ -1,5 +1,6 @@
-"""Every RTL module is lint-clean under `verilator --lint-only -Wall` and compiles
-warning-free in Icarus with -Wall (each module elaborated as its own top level)."""
+"""Every RTL module, and the testbench HDL under verif/*/hdl, is lint-clean under
+`verilator --lint-only -Wall` and compiles warning-free in Icarus with -Wall (each module
+elaborated as its own top level)."""
 from __future__ import annotations
 
 import re
@@ -10,9 +11,12 @@ import pytest
 
 from verif.toolchain import configure_environment
 
-RTL = Path(__file__).resolve().parent.parent / "rtl"
+REPO = Path(__file__).resolve().parent.parent
+RTL = REPO / "rtl"
 RTL_FILES = sorted(RTL.rglob("*.v"))
-INCLUDE_DIRS = sorted({p.parent for p in RTL_FILES})
+HDL_FILES = RTL_FILES + sorted((REPO / "verif").glob("*/hdl/*.v"))
+INCLUDE_DIRS = sorted({p.parent for p in HDL_FILES})
+HDL_IDS = [str(p.relative_to(REPO)) for p in HDL_FILES]
 
 
 def _module_of(path: Path) -> str:
@@ -25,7 +29,7 @@ def test_rtl_exists():
     assert RTL_FILES, "no RTL found under rtl/"
 
 
-@pytest.mark.parametrize("path", RTL_FILES, ids=[str(p.relative_to(RTL)) for p in RTL_FILES])
+@pytest.mark.parametrize("path", HDL_FILES, ids=HDL_IDS)
 def test_verilator_lint(path):
     env = configure_environment(dict(__import__("os").environ))
     cmd = ["verilator", "--lint-only", "-Wall", "--quiet", "--top-module", _module_of(path),
@@ -35,7 +39,7 @@ def test_verilator_lint(path):
     assert proc.returncode == 0 and not report, f"{' '.join(cmd)}\n{report}"
 
 
-@pytest.mark.parametrize("path", RTL_FILES, ids=[str(p.relative_to(RTL)) for p in RTL_FILES])
+@pytest.mark.parametrize("path", HDL_FILES, ids=HDL_IDS)
 def test_icarus_compiles_clean(path, tmp_path):
     cmd = ["iverilog", "-g2012", "-Wall", "-o", str(tmp_path / "a.vvp"), "-s", _module_of(path),
            *[f"-I{d}" for d in INCLUDE_DIRS], *[f"-y{d}" for d in INCLUDE_DIRS], str(path)]

@@ -7,8 +7,10 @@
 // usage: rsnn_bare FRAMES.bin EXPECTED.bin T S_IN B0 B1 THETA0 THETA1
 //   FRAMES.bin   frames x 48 bytes (features, padding 0)
 //   EXPECTED.bin frames x 49 little-endian int32 (48 scores, then the prediction)
-// prints one JSON line: frames, cycles, wall_s (frame loop only), mismatches, first.
+// prints one JSON line: frames, cycles, wall_s and cpu_s (frame loop only), mismatches,
+// first.
 #include <chrono>
+#include <ctime>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -110,6 +112,7 @@ int main(int argc, char** argv) {
 
     const uint64_t cycles0 = s.cycles;
     const auto wall0 = std::chrono::steady_clock::now();
+    const std::clock_t cpu0 = std::clock();
     size_t in_frame = 0, in_beat = 0, out_frame = 0, out_word = 0, spk_beats = 0;
     size_t mismatches = 0;
     std::string first;
@@ -158,6 +161,7 @@ int main(int argc, char** argv) {
         s.edge();
     }
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+    const double cpu = double(std::clock() - cpu0) / CLOCKS_PER_SEC;
     if (out_frame < n) {
         if (mismatches++ == 0) first = "timeout: " + std::to_string(out_frame) + " of " +
                                        std::to_string(n) + " frames received";
@@ -166,8 +170,8 @@ int main(int argc, char** argv) {
         if (mismatches++ == 0) first = "spike tap: " + std::to_string(spk_beats) +
                                        " beats, expected " + std::to_string(2 * T * n);
     }
-    std::printf("{\"frames\": %zu, \"cycles\": %llu, \"wall_s\": %.6f, \"mismatches\": %zu, "
-                "\"first\": \"%s\"}\n",
-                n, (unsigned long long)(s.cycles - cycles0), wall, mismatches, first.c_str());
+    std::printf("{\"frames\": %zu, \"cycles\": %llu, \"wall_s\": %.6f, \"cpu_s\": %.6f, "
+                "\"mismatches\": %zu, \"first\": \"%s\"}\n",
+                n, (unsigned long long)(s.cycles - cycles0), wall, cpu, mismatches, first.c_str());
     return mismatches ? 1 : 0;
 }

@@ -53,9 +53,7 @@ module qclif_network #(
     wire        reg_wr_req, reg_wr_ack, reg_wr_err, reg_rd_req, reg_rd_ack, reg_rd_err;
     wire [11:0] reg_wr_addr, reg_rd_addr;
     wire [31:0] reg_wr_data, reg_rd_data;
-    /* verilator lint_off UNUSEDSIGNAL */
-    wire [3:0]  reg_wr_strb;   // strobes are ignored: registers are word-wide
-    /* verilator lint_on UNUSEDSIGNAL */
+    wire [3:0]  reg_wr_strb;
 
     axil_regs #(.ADDR_W(12)) u_axil (
         .clk(clk), .rst_n(rst_n),
@@ -91,7 +89,7 @@ module qclif_network #(
     qclif_regs #(.N(N), .NP(NP), .UNIT_W(UNIT_W), .ROW_W(ROW_W)) u_regs (
         .clk(clk), .rst_n(rst_n),
         .reg_wr_req(reg_wr_req), .reg_wr_addr(reg_wr_addr), .reg_wr_data(reg_wr_data),
-        .reg_wr_ack(reg_wr_ack), .reg_wr_err(reg_wr_err),
+        .reg_wr_strb(reg_wr_strb), .reg_wr_ack(reg_wr_ack), .reg_wr_err(reg_wr_err),
         .reg_rd_req(reg_rd_req), .reg_rd_addr(reg_rd_addr), .reg_rd_ack(reg_rd_ack),
         .reg_rd_data(reg_rd_data), .reg_rd_err(reg_rd_err),
         .enable(enable), .spike_out(spike_out), .sample_reset(sample_reset),

@@ -1,8 +1,11 @@
 // qclif register file on the axil_regs request/ack bus (docs/qclif.md "Host
 // interfaces"). Every access is acknowledged in its request cycle. Illegal values leave
 // the register unchanged and set their ERR bit (response OKAY); unmapped addresses and
-// writes to read-only registers answer SLVERR. Byte strobes are ignored (word-wide
-// registers, as in rsnn_regs). WMEM_CMD reads or writes one weight row of neuron
+// writes to read-only registers answer SLVERR. Byte strobes apply as docs/bus.md says
+// (the merge is common/strobe_merge.v, as in rsnn_regs): a write merges its strobed
+// bytes into the register's current value, and the merged word is what is checked and
+// stored (ERR: only strobed bytes clear; WMEM_CMD: unstrobed bytes are 0); a write with
+// no strobe has no effect. WMEM_CMD reads or writes one weight row of neuron
 // WMEM_NEURON through the 1600-bit staging row, only while the core is idle (else
 // ERR.WMEM_BUSY) and with SEL <= 2, NEURON < N (else ERR.WMEM_ADDR).
 module qclif_regs #(
@@ -16,6 +19,7 @@ module qclif_regs #(
     input  wire              reg_wr_req,
     input  wire [11:0]       reg_wr_addr,
     input  wire [31:0]       reg_wr_data,
+    input  wire [3:0]        reg_wr_strb,
     output wire              reg_wr_ack,
     output reg               reg_wr_err,
     input  wire              reg_rd_req,
@@ -69,13 +73,35 @@ module qclif_regs #(
     reg [1599:0] staging;
 
     wire [11:0] wa = reg_wr_addr;
-    wire [31:0] wd = reg_wr_data;
-    wire        wr = reg_wr_req;
+    wire        wr;            // a write with at least one strobe (none: nothing happens)
+    wire [31:0] wd;            // the strobed bytes merged into the register's current value
 
     wire        is_data_wr = wa >= A_DATA0 && wa <= A_DATA49;
-    wire        is_data_rd = reg_rd_addr >= A_DATA0 && reg_rd_addr <= A_DATA49;
     wire [5:0]  wr_word    = wa[7:2];              // 0x100 + 4w: bits 7:2 = w (w < 64)
-    wire [5:0]  rd_word    = reg_rd_addr[7:2];
+
+    // The written register's current value (0 for ERR, RW1C, and the WMEM_CMD command),
+    // merged with the strobed bytes of the write.
+    wire [31:0] wr_cur, rd_value;
+    wire        rd_hit;
+    /* verilator lint_off UNUSEDSIGNAL */  // a write decodes its address below
+    wire        wr_hit;
+    /* verilator lint_on UNUSEDSIGNAL */
+    qclif_reg_view u_wr_view (
+        .addr(wa), .enable(enable), .spike_out(spike_out), .la(la), .ls(ls), .g0(g0),
+        .theta(theta), .si(si), .sa(sa), .sd(sd), .sel(sel_q), .neuron(neuron_q),
+        .staging(staging), .value(wr_cur), .hit(wr_hit)
+    );
+    qclif_reg_view u_rd_view (
+        .addr(reg_rd_addr), .enable(enable), .spike_out(spike_out), .la(la), .ls(ls),
+        .g0(g0), .theta(theta), .si(si), .sa(sa), .sd(sd), .sel(sel_q), .neuron(neuron_q),
+        .staging(staging), .value(rd_value), .hit(rd_hit)
+    );
+    wire        any_strobe;
+    strobe_merge #(.BYTES(4)) u_merge (
+        .current(wr_cur), .wdata(reg_wr_data), .strb(reg_wr_strb), .merged(wd),
+        .written(any_strobe)
+    );
+    assign wr = reg_wr_req && any_strobe;
 
     wire        wmem_ok = sel_q <= 32'd2 && neuron_q < N_VALUE;
     wire        cmd_wr  = wr && wa == A_WCMD;
@@ -86,7 +112,7 @@ module qclif_regs #(
     wire [7:0]  row8    = neuron8 / NP_VALUE[7:0];
     /* verilator lint_on UNUSEDSIGNAL */
 
-    assign reg_wr_ack   = wr;
+    assign reg_wr_ack   = reg_wr_req;
     assign reg_rd_ack   = reg_rd_req;
     assign sample_reset = wr && wa == A_CTRL && wd[1];
     assign wmem_go      = cmd_wr && cmd_ok && !busy && wmem_ok;
@@ -98,7 +124,7 @@ module qclif_regs #(
 
     always @* begin
         reg_wr_err = 1'b0;
-        if (wr) begin
+        if (reg_wr_req) begin
             case (wa)
                 A_CTRL, A_LA, A_LS, A_G0, A_THETA, A_SI, A_SA, A_SD, A_ERR,
                 A_WSEL, A_WNEUR, A_WCMD: reg_wr_err = 1'b0;
@@ -156,21 +182,13 @@ module qclif_regs #(
     always @* begin
         reg_rd_err  = 1'b0;
         reg_rd_data = 32'd0;
-        if (is_data_rd) begin
-            reg_rd_data = staging[32*rd_word +: 32];
+        if (rd_hit) begin
+            reg_rd_data = rd_value;
         end else begin
             case (reg_rd_addr)
                 A_ID:     reg_rd_data = ID_VALUE;
-                A_CTRL:   reg_rd_data = {29'd0, spike_out, 1'b0, enable};
                 A_STATUS: reg_rd_data = {30'd0, !busy, busy};
                 A_BINS:   reg_rd_data = bins_done;
-                A_LA:     reg_rd_data = {24'd0, la};
-                A_LS:     reg_rd_data = {24'd0, ls};
-                A_G0:     reg_rd_data = {24'd0, g0};
-                A_THETA:  reg_rd_data = {24'd0, theta};
-                A_SI:     reg_rd_data = {28'd0, si};
-                A_SA:     reg_rd_data = {28'd0, sa};
-                A_SD:     reg_rd_data = {28'd0, sd};
                 A_ERR:    reg_rd_data = {22'd0, err};
                 A_NNEUR:  reg_rd_data = N_VALUE;
                 A_NPU:    reg_rd_data = NP_VALUE;
@@ -178,8 +196,6 @@ module qclif_regs #(
                 A_SYN:    reg_rd_data = synops;
                 A_SPK:    reg_rd_data = spikes;
                 A_SCYC:   reg_rd_data = sample_cycles;
-                A_WSEL:   reg_rd_data = sel_q;
-                A_WNEUR:  reg_rd_data = neuron_q;
                 default:  reg_rd_err = reg_rd_req;
             endcase
         end

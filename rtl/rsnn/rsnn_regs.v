@@ -1,10 +1,10 @@
 // rsnn register file on the axil_regs request/ack bus (docs/rsnn.md "Host interfaces").
 // Every access is acknowledged in its request cycle. Illegal values leave the register
 // unchanged and set their ERR bit (response OKAY); unmapped addresses and writes to
-// read-only registers answer SLVERR. Byte strobes apply as docs/bus.md says: a write
-// merges its strobed bytes into the register's current value, and the merged word is
-// what is checked and stored (ERR: only strobed bytes clear; WMEM_CMD: unstrobed bytes
-// are 0); a write with no strobe has no effect.
+// read-only registers answer SLVERR. Byte strobes apply as docs/bus.md says (the merge is
+// common/strobe_merge.v): a write merges its strobed bytes into the register's current
+// value, and the merged word is what is checked and stored (ERR: only strobed bytes
+// clear; WMEM_CMD: unstrobed bytes are 0); a write with no strobe has no effect.
 // WMEM_CMD reads or writes one weight-memory row through the 512-bit staging row, only
 // while the core is idle (else ERR.WMEM_BUSY) and in range (else ERR.WMEM_ADDR).
 module rsnn_regs (
@@ -61,7 +61,8 @@ module rsnn_regs (
     reg         rd_pending;   // a WMEM read is on the memory output next cycle
 
     wire [15:0] wa = reg_wr_addr;
-    wire        wr = reg_wr_req && reg_wr_strb != 4'd0;   // no strobe: nothing happens
+    wire        wr;            // a write with at least one strobe (none: nothing happens)
+    wire [31:0] wd;            // the strobed bytes merged into the register's current value
 
     wire        is_counter_rd = reg_rd_addr >= 16'h040 && reg_rd_addr <= 16'h078;
     wire        is_data_wr    = wa >= 16'h100 && wa <= 16'h13C;
@@ -85,9 +86,12 @@ module rsnn_regs (
         .b0(b0), .b1(b1), .theta0(theta0), .theta1(theta1), .sel(sel_q), .row(row_q),
         .staging(staging), .value(rd_value), .hit(rd_hit)
     );
-    wire [31:0] wr_mask = {{8{reg_wr_strb[3]}}, {8{reg_wr_strb[2]}},
-                           {8{reg_wr_strb[1]}}, {8{reg_wr_strb[0]}}};
-    wire [31:0] wd      = (wr_cur & ~wr_mask) | (reg_wr_data & wr_mask);
+    wire        any_strobe;
+    strobe_merge #(.BYTES(4)) u_merge (
+        .current(wr_cur), .wdata(reg_wr_data), .strb(reg_wr_strb), .merged(wd),
+        .written(any_strobe)
+    );
+    assign wr = reg_wr_req && any_strobe;
 
     // Rows per memory: win 48, wrec banks 192, wfc banks 960.
     wire [31:0] rows_of_sel = (sel_q == 32'd0) ? 32'd48

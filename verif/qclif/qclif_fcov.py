@@ -2,7 +2,8 @@
 
 :func:`sample_bin` is called once per checked bin with the model's bin result (what
 the bin exercised is a property of its stimulus, which the model computes exactly) and
-the configuration; :func:`sample_error` when a test saw an ERR bit raised.
+the configuration; :func:`sample_error` when a test saw an ERR bit raised;
+:func:`sample_strobe` when a test checked a byte-strobe write.
 """
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ def _np_ratio(ctx: dict) -> str:
     return "one_unit" if np_units == 1 else "all_units" if np_units == n else "shared_units"
 
 
+# "saturated" (every neuron fires, then a saturated context) is reachable but random
+# weights miss it, and "dense" x NP only now and then: both are built, for every NP, by
+# test_qclif_coverage_corners.py::saturated_and_dense_bins.
 @CoverPoint("qclif.bin.spike_density", xf=lambda r, ctx: density_bin(r["spike"]),
             bins=list(DENSITY_BINS))
 @CoverPoint("qclif.bin.context_density", xf=lambda r, ctx: density_bin(r["s_prev"]),
@@ -59,6 +63,19 @@ def sample_bin(result: dict, ctx: dict) -> None:
     np_units, g0 and whether the bin ends its sample."""
 
 
+# SAMPLE_LEN in the default run: test_qclif_coverage_corners.py::sample_len (N = 2).
 @CoverPoint("qclif.regs.error", xf=lambda name: name, bins=list(ERROR_BINS))
 def sample_error(name: str) -> None:
     """An ERR bit that a test provoked and saw raised."""
+
+
+STROBE_BINS = ("none", "partial_legal", "partial_illegal", "partial_err_clear",
+               "partial_word")
+
+
+@CoverPoint("qclif.regs.strobe", xf=lambda kind: kind, bins=list(STROBE_BINS))
+def sample_strobe(kind: str) -> None:
+    """A byte-strobe write a test checked (docs/bus.md): no strobe (nothing written); a
+    partial write to a range-checked register whose merged word was legal (stored) or
+    illegal (ERR, unchanged); ERR cleared per strobed byte; a 32-bit register or staging
+    word merged bytewise."""

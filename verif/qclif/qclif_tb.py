@@ -38,11 +38,13 @@ from verif.qclif.qclif_fcov import sample_bin
 from verif.common.tb import TbBase
 
 # RTL of the top level, relative to rtl/ (verif.sim.rtl_sources)
-SOURCES = ("qclif/qclif_network.v", "qclif/qclif_regs.v", "qclif/qclif_ctrl.v",
-           "qclif/qclif_unit.v", "qclif/qclif_readout.v", "qclif/qclif_neuron_datapath.v",
+SOURCES = ("qclif/qclif_network.v", "qclif/qclif_regs.v", "qclif/qclif_reg_view.v",
+           "qclif/qclif_ctrl.v", "qclif/qclif_unit.v", "qclif/qclif_readout.v",
+           "qclif/qclif_neuron_datapath.v",
            "qclif/qclif_spike_weighting.v", "qclif/qclif_csa_tree.v", "qclif/qclif_apical.v",
            "qclif/qclif_mult.v", "qclif/qclif_soma.v", "qclif/qclif_threshold.v",
-           "common/axil_regs.v", "common/axis_skid.v", "common/sram_sp.v")
+           "common/axil_regs.v", "common/strobe_merge.v", "common/axis_skid.v",
+           "common/sram_sp.v")
 
 # ---- register map (docs/qclif.md "Host interfaces") --------------------------------
 ID, CTRL, STATUS, BINS = 0x000, 0x004, 0x008, 0x00C

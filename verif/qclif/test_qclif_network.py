@@ -2,7 +2,8 @@
 weights and inputs for NP = 1, a middle value and NP = N (N = 20) and the default N = 200;
 samples back to back, lockstep (counters per bin) and streaming; TVALID gaps and TREADY
 stalls; rst_n and CTRL.SAMPLE_RESET in the middle of a sample; g0 = 0 with no context;
-illegal registers; the weight memories written and read back over the bus.
+illegal registers; byte-strobe writes; the weight memories written and read back over
+the bus.
 
 Weights come from the pytest side: deterministic per configuration (seeded by its name,
 so ``--seed`` replays exactly), written as a weights directory (manifest + logical hex,
@@ -21,13 +22,15 @@ import numpy as np
 import pytest
 from cocotb.triggers import ClockCycles, SimTimeoutError, with_timeout
 
-from model.qclif import QclifRegs, QclifWeights
+from model.qclif import REGISTER_RANGES, QclifRegs, QclifWeights
 from model.qclif_memory import load_weights_dir, write_weights_dir
+from model.registers import checked_write, merge_strobes
 from verif.common.tb import simulator_name
-from verif.qclif.qclif_fcov import sample_error
+from verif.qclif.qclif_fcov import sample_error, sample_strobe
 from verif.qclif.qclif_tb import (CTRL, ERR, ERR_BIT, ID, ID_VALUE, N_NEURONS, NP_UNITS,
-                                  REG_ADDR, STATUS, WMEM_CMD, WMEM_NEURON, WMEM_SEL,
-                                  SOURCES, QclifTb, random_inputs, random_regs, write_bank_images)
+                                  REG_ADDR, STATUS, WMEM_CMD, WMEM_DATA, WMEM_NEURON,
+                                  WMEM_SEL, SOURCES, QclifTb, random_inputs, random_regs,
+                                  write_bank_images)
 from verif.sim import SIM_BUILD, rtl_sources
 
 
@@ -188,6 +191,124 @@ async def illegal_registers(dut):
     tb.finish(min_compared=40)
 
 
+async def _strobed_write(tb: QclifTb, addr: int, data: int, strb: int) -> int:
+    """One AXI-Lite write with any WSTRB (none and non-contiguous too, which
+    AxiLiteMaster.write cannot issue), sent on the idle master's AW/W channels; returns
+    BRESP."""
+    wr = tb.axil.write_if
+    aw = wr.aw_channel._transaction_obj()
+    aw.awaddr, aw.awprot = addr, 0
+    w = wr.w_channel._transaction_obj()
+    w.wdata, w.wstrb = data, strb
+    await wr.aw_channel.send(aw)
+    await wr.w_channel.send(w)
+    return int((await wr.b_channel.recv()).bresp)
+
+
+@cocotb.test(timeout_time=100, timeout_unit="ms")
+async def byte_strobes(dut):
+    """Byte strobes (docs/bus.md, docs/qclif_network.md "Registers"): a write merges its
+    strobed bytes into the register, the merged word is range-checked (illegal:
+    unchanged, ERR bit), no strobe writes nothing and raises nothing, ERR clears only
+    strobed bytes, WMEM_CMD takes unstrobed bytes as 0, CTRL acts on byte 0 only,
+    WMEM_SEL/NEURON and the staging words merge bytewise. Expected values from
+    model.registers (merge_strobes, checked_write)."""
+    from cocotbext.axi import AxiResp
+    okay, slverr = int(AxiResp.OKAY), int(AxiResp.SLVERR)
+    tb = QclifTb(dut, _weights())
+    regs = random_regs(tb.rng)
+    await tb.start(regs)
+    seen: set[str] = set()
+
+    async def write(addr, data, strb, what, resp=okay):
+        tb.sb.check(f"BRESP of {what} ({addr:#x} <- {data:#010x} strb {strb:04b})", resp,
+                    await _strobed_write(tb, addr, data, strb))
+
+    def covered(kind: str, passed: bool) -> None:
+        if passed:
+            sample_strobe(kind)
+            seen.add(kind)
+
+    # Range-checked registers: no strobe, each lane alone, a partial write that makes
+    # the merged word illegal, random strobe patterns.
+    for name, addr in REG_ADDR.items():
+        lo, hi = REGISTER_RANGES[name]
+        reg = getattr(regs, name)
+        cases = [(0xFFFFFFFF, 0b0000)]                      # would be illegal if written
+        cases += [(int(tb.rng.integers(0, 2**32)), 1 << lane) for lane in range(4)]
+        cases += [(int(tb.rng.integers(1, 256)) << 8, 0b0010)]          # byte 1 != 0
+        cases += [(int(tb.rng.integers(0, 2**32)), int(tb.rng.integers(1, 16)))
+                  for _ in range(3)]
+        for data, strb in cases:
+            if strb & 1 and tb.rng.random() < 0.6:          # often a legal low byte
+                data = (data & ~0xFF) | int(tb.rng.integers(lo, hi + 1))
+            expected, err = checked_write(reg, data, strb, lo, hi)
+            what = f"{name} = {reg:#x}, write {data:#010x} strb {strb:04b}"
+            await write(addr, data, strb, what)
+            ok = tb.sb.check(f"{what}: read back", expected, await tb.read(addr))
+            ok &= tb.sb.check(f"{what}: ERR", (1 << ERR_BIT[name]) if err else 0,
+                              await tb.read(ERR))
+            kind = ("none" if strb == 0 else "partial_illegal" if err
+                    else "partial_legal" if strb != 0b1111 else "")
+            if kind:
+                covered(kind, ok)
+            if err:
+                if ok:
+                    sample_error(name)
+                await tb.write(ERR, 0x3FF)
+            reg = expected
+    for kind in ("none", "partial_legal", "partial_illegal"):
+        tb.sb.check(f"a range-checked write of kind {kind} was checked", True, kind in seen)
+
+    # ERR is RW1C per strobed byte: raise bit 0 (la) and bit 9 (WMEM_ADDR).
+    both = (1 << ERR_BIT["la"]) | (1 << ERR_BIT["WMEM_ADDR"])
+    await tb.write(REG_ADDR["la"], 256)
+    await tb.write(WMEM_SEL, 3)
+    await tb.write(WMEM_CMD, 1)
+    tb.sb.check("ERR with la and WMEM_ADDR raised", both, await tb.read(ERR))
+    await write(ERR, 0x3FF, 0b0000, "ERR clear with no strobe")
+    tb.sb.check("ERR after a clear with no strobe", both, await tb.read(ERR))
+    await write(ERR, 0x3FF, 0b0010, "ERR clear of byte 1")
+    covered("partial_err_clear", tb.sb.check("ERR after clearing byte 1 only",
+                                             1 << ERR_BIT["la"], await tb.read(ERR)))
+    await write(ERR, 0xFFFFFF01, 0b0001, "ERR clear of byte 0")
+    tb.sb.check("ERR after clearing byte 0", 0, await tb.read(ERR))
+
+    # WMEM_CMD takes unstrobed bytes as 0: with SEL = 3 a command raises WMEM_ADDR.
+    for data, strb, is_cmd in ((0x00000101, 0b0010, False),   # merged 0x100: no command
+                               (0x00000001, 0b0000, False),   # no strobe: no command
+                               (0xFFFFFF01, 0b0001, True)):   # merged 1: a write command
+        await write(WMEM_CMD, data, strb, "WMEM_CMD")
+        tb.sb.check(f"ERR after WMEM_CMD <- {data:#010x} strb {strb:04b} with SEL = 3",
+                    (1 << ERR_BIT["WMEM_ADDR"]) if is_cmd else 0, await tb.read(ERR))
+        await tb.write(ERR, 0x3FF)
+
+    # 32-bit registers and a staging word merge bytewise (no WMEM_CMD follows, so SEL
+    # and NEURON may take any value).
+    for addr in (WMEM_SEL, WMEM_NEURON, WMEM_DATA + 4 * int(tb.rng.integers(0, 50))):
+        value = await tb.read(addr)
+        for strb in [0b0000, *(1 << lane for lane in range(4)),
+                     *(int(s) for s in tb.rng.integers(1, 16, 4))]:
+            data = int(tb.rng.integers(0, 2**32))
+            value = merge_strobes(value, data, strb)
+            await write(addr, data, strb, "32-bit register")
+            ok = tb.sb.check(f"register {addr:#x} after {data:#010x} strb {strb:04b}", value,
+                             await tb.read(addr))
+            covered("none" if strb == 0 else "partial_word", ok)
+
+    # CTRL acts on byte 0 only (ENABLE, SAMPLE_RESET, SPIKE_OUT).
+    await write(CTRL, 0xFFFFFF05, 0b0001, "CTRL byte 0")
+    tb.sb.check("CTRL after byte 0 = 5", 5, await tb.read(CTRL))
+    await write(CTRL, 0x0000FF00, 0b0010, "CTRL byte 1")
+    await write(CTRL, 0x00000000, 0b0000, "CTRL with no strobe")
+    tb.sb.check("CTRL after a byte-1 write and a write with no strobe", 5, await tb.read(CTRL))
+    # Read-only and unmapped addresses answer SLVERR with no strobe too.
+    await write(STATUS, 1, 0b0000, "STATUS with no strobe", resp=slverr)
+    await write(0x0FC, 1, 0b0000, "unmapped with no strobe", resp=slverr)
+    tb.sb.check("ERR at the end", 0, await tb.read(ERR))
+    tb.finish(min_compared=150)
+
+
 @cocotb.test(timeout_time=500, timeout_unit="ms")
 async def weights_over_bus(dut):
     """Every row of the three memories written over the bus and read back, then samples
@@ -271,7 +392,7 @@ def test_qclif_network_n200(cocotb_run, simulator):
 
 
 def test_qclif_network_registers(cocotb_run, simulator):
-    _run(cocotb_run, simulator, "n20_np4", ["illegal_registers"])
+    _run(cocotb_run, simulator, "n20_np4", ["illegal_registers", "byte_strobes"])
     _run(cocotb_run, simulator, "n20_np4", ["weights_over_bus"], preload=False)
 
 

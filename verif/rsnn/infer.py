@@ -37,6 +37,16 @@ DTYPES = {"scores": np.int32, "pred": np.int64, "spikes0": np.uint8, "spikes1": 
 KEYS = tuple(DTYPES)
 
 
+HARNESS_TOP = "rsnn_stream_harness"
+HARNESS_FILES = [Path(__file__).resolve().parent / "hdl" / name
+                 for name in ("stream_packet_capture.v", "rsnn_stream_harness.v")]
+
+
+def harness_sources():
+    """rsnn_accel's sources and the stream harness that the inference runs drive."""
+    return [*rtl_sources(), *HARNESS_FILES]
+
+
 def rtl_sources():
     """rsnn_accel's source list, as its own top-level test keeps it (the RTL internals
     are being refactored; that list follows them)."""
@@ -87,7 +97,7 @@ def infer_sim(weights_dir, features, engine: str, T: int | None, counters: str =
         if T is not None:
             env["RSNN_INFER_T"] = str(T)
         t0 = time.perf_counter()
-        sim_run(engine, "rsnn_accel", rtl_sources(), "verif.rsnn.infer_tb",
+        sim_run(engine, HARNESS_TOP, harness_sources(), "verif.rsnn.infer_tb",
                 parameters={"WEIGHTS_DIR": f'"{weights_dir}"'}, testcase="infer",
                 extra_env=env, run_name=_run_name(engine))
         wall = time.perf_counter() - t0
@@ -103,7 +113,7 @@ def build(engine: str, weights_dir) -> None:
     """Build (or find cached) rsnn_accel for ``engine`` with this preload folder."""
     from verif.sim import build as sim_build
 
-    sim_build(engine, "rsnn_accel", rtl_sources(),
+    sim_build(engine, HARNESS_TOP, harness_sources(),
               parameters={"WEIGHTS_DIR": f'"{Path(weights_dir).resolve()}"'})
 
 

@@ -42,6 +42,9 @@ def _merged_values(m) -> list[int]:
 @CoverPoint("rsnn.l0.density", xf=lambda r, ctx: density_bin(r.s0), bins=list(DENSITY_BINS))
 @CoverPoint("rsnn.l1.density", xf=lambda r, ctx: density_bin(r.s1), bins=list(DENSITY_BINS))
 @CoverCross("rsnn.l1.density_x_T", items=["rsnn.l1.density", "rsnn.frame.T"])
+# "low" (-2048) is reachable (A >= 40 * 255 * -8 = -81,600 saturates at s_in = 0) but
+# random frames miss it; test_rsnn_accel.py::current_saturation_low reaches it by
+# construction, for both cover points.
 @CoverPoint("rsnn.l0.current_saturation", xf=lambda r, ctx: _saturation(r.i0),
             bins=["high", "low", "inside"], rel=contains, inj=False)
 @CoverPoint("rsnn.l0.input_saturation", xf=lambda r, ctx: _saturation(r.iin),

@@ -29,6 +29,7 @@ from verif.common.axil import (clear_pauses, make_axil_master, random_pauses, re
                                write_reg)
 from verif.common.fcov import export as export_coverage
 from verif.common.scoreboard import Scoreboard
+from verif.common.stream import HarnessFrameSource, HarnessPacketSink
 from verif.common.tb import TbBase
 from verif.rsnn.rsnn_fcov import sample_error, sample_frame
 
@@ -155,14 +156,28 @@ def stall_pattern(rng, mode: str):
 
 
 class RsnnTb(TbBase):
-    def __init__(self, dut, weights: RsnnWeights):
+    def __init__(self, dut, weights: RsnnWeights, harness: bool = False):
+        """harness: ``dut`` is verif/rsnn/hdl/rsnn_stream_harness.v, whose HDL moves the
+        stream beats, and the streams are verif.common.stream's frame-level endpoints
+        (Python wakes ~3 times per frame; no stalls; for inference and benchmarks).
+        Otherwise ``dut`` is rsnn_accel and the streams are cocotbext-axi models, which
+        add TVALID gaps and TREADY stalls on request."""
         super().__init__(dut)
         self.axil = make_axil_master(dut)
-        rst = dict(reset=dut.rst_n, reset_active_level=False)
-        self.src = AxiStreamSource(AxiStreamBus.from_prefix(dut, "s_axis"), dut.clk, **rst)
-        self.out = AxiStreamSink(AxiStreamBus.from_prefix(dut, "m_axis"), dut.clk, **rst)
-        self.spk = AxiStreamSink(AxiStreamBus.from_prefix(dut, "m_axis_spk"), dut.clk, **rst)
-        for model in (self.src, self.out, self.spk, self.axil.write_if, self.axil.read_if):
+        self.harness = harness
+        if harness:
+            self.src = HarnessFrameSource(dut.frame_data, dut.frame_first, dut.frame_req,
+                                          dut.frame_ack)
+            self.out = HarnessPacketSink(dut.score_words, dut.score_len, dut.scores_seen, 32)
+            self.spk = HarnessPacketSink(dut.spike_beats, dut.spike_len, dut.spikes_seen, 128)
+        else:
+            rst = dict(reset=dut.rst_n, reset_active_level=False)
+            self.src = AxiStreamSource(AxiStreamBus.from_prefix(dut, "s_axis"), dut.clk, **rst)
+            self.out = AxiStreamSink(AxiStreamBus.from_prefix(dut, "m_axis"), dut.clk, **rst)
+            self.spk = AxiStreamSink(AxiStreamBus.from_prefix(dut, "m_axis_spk"), dut.clk, **rst)
+            for model in (self.src, self.out, self.spk):
+                model.log.setLevel(logging.WARNING)
+        for model in (self.axil.write_if, self.axil.read_if):
             model.log.setLevel(logging.WARNING)
         self.weights = weights.copy()
         self.sb = Scoreboard("rsnn_accel", self.log)
@@ -208,6 +223,8 @@ class RsnnTb(TbBase):
     def stalls(self, src: str = "none", out: str = "none", spk: str | None = None) -> None:
         """TVALID gaps on the input, TREADY stalls on the output and the spike tap."""
         modes = (src, out, spk or out)
+        if self.harness and any(m != "none" for m in modes):
+            raise ValueError("stream stalls need RsnnTb(harness=False) on rsnn_accel")
         self.stall_mode = next((m for m in ("worst", "random") if m in modes), "none")
         for model, mode in zip((self.src, self.out, self.spk), modes):
             gen = stall_pattern(self.rng, mode)

@@ -1,0 +1,174 @@
+"""qclif_network corners that random stimulus does not reach, by construction, checked
+against model/qclif.py and model/qclif_schedule.py like every other network test:
+
+- ``saturated_and_dense_bins``: a bin in which every neuron spikes, then bins in which
+  all but a few do (covergroups ``qclif.bin.spike_density`` and
+  ``qclif.bin.context_density``, bins "saturated" and "dense", and their cross with NP),
+  for NP = 1, a middle value and NP = N;
+- ``sample_len``: a sample of 65,536 bins raises ERR.SAMPLE_LEN (covergroup
+  ``qclif.regs.error``) in the default run: on a network of N = NP = 2 (P = 1, 4 cycles
+  per bin, and the cheapest design to simulate per cycle) the bulk of the bins is
+  streamed with TVALID held high (no Python await per bin), the last ones bin by bin:
+  about 260k cycles, a few seconds on either simulator. The same check at N = 20, bin
+  by bin, stays in test_qclif_network.py (long).
+
+saturated_and_dense_bins uses the builds and preloaded weights of test_qclif_network.py's
+configurations (no extra build); sample_len has its own small build.
+"""
+from __future__ import annotations
+
+import os
+
+import cocotb
+import numpy as np
+import pytest
+from cocotb.triggers import ClockCycles, RisingEdge
+
+from model import qclif
+from model.qclif import QclifRegs, QclifWeights
+from model.qclif_memory import load_weights_dir
+from model.qclif_schedule import bin_counters, bin_cycles
+from verif.qclif.qclif_fcov import sample_error
+from verif.qclif.qclif_tb import (BINS, CYCLES, ERR, ERR_BIT, SOURCES, SPIKES, STATUS, SYNOPS,
+                                  QclifTb, random_inputs)
+from verif.qclif.test_qclif_network import CONFIGS, _weights_dir
+from verif.sim import rtl_sources
+
+MAX_SAMPLE_BINS = 65535   # docs/qclif.md "Clarifications": a longer sample sets SAMPLE_LEN
+STATUS_IDLE = 2
+
+
+def _weights() -> QclifWeights:
+    weights, _, _ = load_weights_dir(os.environ["QCLIF_WEIGHTS_DIR"])
+    return weights
+
+
+# ---- cocotb tests ------------------------------------------------------------------
+async def _write_win_rows(tb: QclifTb, win: np.ndarray, neurons) -> None:
+    """Win columns of ``neurons`` over the bus; they become the reference weights."""
+    for n in neurons:
+        await tb.wmem_write("win", int(n), win[:, n])
+        tb.weights.win[:, n] = win[:, n]
+
+
+@cocotb.test(timeout_time=100, timeout_unit="ms")
+async def saturated_and_dense_bins(dut):
+    """Every neuron spikes in a bin, then all but a few, by construction (docs/qclif.md
+    "Neuron"). Every Win row is rewritten over the bus with excitatory weights 1..127:
+    on a bin with all 200 inputs, si = 0 gives Is = 127 (sum >= 200); g0 = 255 gives
+    g >= 255, and with sd <= 6, D >= 127 * 255 >> 6 = 506 > 255 + ls, so V' clamps to
+    255 >= theta for any theta: the bin is "saturated", and the next bins read a
+    saturated context. A second sample, after k = 1..6 of the 20 rows were rewritten
+    inhibitory (-128..-1: Is < 0, so D < 0 and V stays 0), fires exactly the other
+    neurons on every all-ones bin: density (20 - k) / 20, "dense". Spikes, scores,
+    prediction and counters of every bin are checked."""
+    tb = QclifTb(dut, _weights())
+    regs = QclifRegs(la=int(tb.rng.integers(0, 16)), ls=int(tb.rng.integers(0, 16)), g0=255,
+                     theta=int(tb.rng.integers(1, 256)), si=0,
+                     sa=int(tb.rng.integers(0, 16)), sd=int(tb.rng.integers(0, 7)))
+    await tb.start(regs)
+    ones = np.ones(qclif.N_INPUTS, np.uint8)
+    win = tb.rng.integers(1, 128, size=(qclif.N_INPUTS, tb.n)).astype(np.int8)
+    await _write_win_rows(tb, win, range(tb.n))
+    await tb.check_readback(neurons=[0, tb.n - 1])
+    x = np.stack([ones, ones, random_inputs(tb.rng, 1, density=0.3)[0], ones])
+    exp = await tb.run_sample(x)
+    # The stimulus must reach its corner, or the coverage hole would silently return.
+    assert all(exp[t]["spikes"].all() for t in (0, 1, 3)), \
+        "the construction did not make every neuron fire on an all-ones bin"
+    silenced = tb.rng.choice(tb.n, size=int(tb.rng.integers(1, 7)), replace=False)
+    win[:, silenced] = tb.rng.integers(-128, 0, size=(qclif.N_INPUTS, len(silenced)))
+    await _write_win_rows(tb, win, silenced)
+    firing = np.ones(tb.n, np.uint8)
+    firing[silenced] = 0
+    exp = await tb.run_sample(np.stack([ones, ones, ones]))
+    assert all(np.array_equal(e["spikes"], firing) for e in exp), \
+        f"the construction did not fire exactly the neurons other than {sorted(silenced)}"
+    tb.finish(min_compared=7 * 4 + 8)
+
+
+async def _stream_zero_bins(tb: QclifTb, stop: int) -> int:
+    """Hold TVALID high with an all-zero, TLAST = 0 beat until ``stop`` bins are done,
+    release TVALID right after a handshake, wait for idle and return BINS. Each poll
+    waits the bins still missing times the fewest cycles a bin takes (the schedule
+    model's), so BINS passes ``stop`` by a few bins at most."""
+    dut = tb.dut
+    min_cycles = int(bin_cycles(tb.n, tb.np_units, False))
+    dut.s_axis_tdata.value = 0
+    dut.s_axis_tlast.value = 0
+    dut.s_axis_tvalid.value = 1
+    while (done := await tb.read(BINS)) < stop:
+        await ClockCycles(tb.clk, max((stop - done) * min_cycles, 1))
+    while True:   # TVALID may drop only after a transfer (AXI4-Stream)
+        await RisingEdge(tb.clk)
+        if int(dut.s_axis_tready.value):
+            break
+    dut.s_axis_tvalid.value = 0
+    for _ in range(1000):
+        if await tb.read(STATUS) & STATUS_IDLE:
+            return await tb.read(BINS)
+        await ClockCycles(tb.clk, 4)
+    raise AssertionError("qclif_network: not idle after the streamed bins")
+
+
+@cocotb.test(timeout_time=50, timeout_unit="ms")
+async def sample_len(dut):
+    """ERR.SAMPLE_LEN: clear after 65,535 bins of one sample, set by the 65,536th; the
+    counters of the bins around the limit follow the schedule model; the sample's end
+    (TLAST) still sends its 12 score beats (values not defined), and the next sample
+    starts clean and matches the model."""
+    tb = QclifTb(dut, _weights())
+    await tb.start(QclifRegs(), spike_out=False)
+    zero = np.zeros(qclif.N_INPUTS, np.uint8)
+    done = await _stream_zero_bins(tb, MAX_SAMPLE_BINS - 48)
+    tb.log.info("%d bins streamed with TVALID held high", done)
+    tb.sb.check("streamed bins stay below the limit", True, 0 < done < MAX_SAMPLE_BINS)
+    tb.sb.check(f"ERR after {done} bins", 0, await tb.read(ERR))
+    for _ in range(MAX_SAMPLE_BINS - done):
+        tb.drv.send(zero, False)
+    await tb.wait_bins(MAX_SAMPLE_BINS)
+    tb.sb.check(f"ERR after {MAX_SAMPLE_BINS} bins", 0, await tb.read(ERR))
+    # An all-zero sample never spikes: no input, so no somatic drive, so no context.
+    silent = np.zeros(tb.n, np.uint8)
+    cnt = bin_counters(zero, silent, silent, tb.n, tb.np_units, False)
+    for name, addr in (("cycles", CYCLES), ("synops", SYNOPS), ("spikes", SPIKES)):
+        tb.sb.check(f"bin {MAX_SAMPLE_BINS} counter {name}", int(cnt[name]), await tb.read(addr))
+    tb.drv.send(zero, False)
+    await tb.wait_bins(MAX_SAMPLE_BINS + 1)
+    if tb.sb.check(f"ERR after {MAX_SAMPLE_BINS + 1} bins", 1 << ERR_BIT["SAMPLE_LEN"],
+                   await tb.read(ERR)):
+        sample_error("SAMPLE_LEN")
+    tb.drv.send(zero, True)                             # ends the over-long sample
+    await tb.wait_bins(MAX_SAMPLE_BINS + 2)
+    scores = await tb.sink.recv()
+    tb.sb.check("score beats of the over-long sample", 12, len(bytes(scores.tdata)) // 4)
+    await tb.write(ERR, 1 << ERR_BIT["SAMPLE_LEN"])   # RW1C
+    tb.bins_done = MAX_SAMPLE_BINS + 2
+    await tb.set_ctrl(spike_out=True)
+    await tb.configure(QclifRegs(la=1, ls=1, g0=64, theta=32, si=2, sa=2, sd=4))
+    await tb.run_sample(random_inputs(tb.rng, 3, density=0.5))
+    tb.sb.check("ERR after a 3-bin sample that followed", 0, await tb.read(ERR))
+    tb.finish(min_compared=20)
+
+
+# ---- pytest ------------------------------------------------------------------------
+# NP = N = 2: P = 1, the fewest cycles per bin, and two small units: a 65,536-bin
+# sample is ~260k cycles at ~100k cycles/s (Verilator) and ~50k cycles/s (Icarus).
+SMALL_CONFIGS = {"corners_n2_np2": (2, 2)}
+
+
+def _run(cocotb_run, simulator, name, testcase):
+    n, np_units = SMALL_CONFIGS[name] if name in SMALL_CONFIGS else CONFIGS[name][:2]
+    folder = _weights_dir(name, simulator, n, np_units, preload=True)
+    cocotb_run("qclif_network", rtl_sources(*SOURCES), __name__,
+               parameters={"N": n, "NP": np_units, "WEIGHTS_DIR": f'"{folder}"'},
+               testcase=testcase, extra_env={"QCLIF_WEIGHTS_DIR": str(folder)})
+
+
+@pytest.mark.parametrize("name", ["n20_np1", "n20_np4", "n20_np20"])
+def test_qclif_saturated_and_dense_bins(cocotb_run, simulator, name):
+    _run(cocotb_run, simulator, name, "saturated_and_dense_bins")
+
+
+def test_qclif_sample_len(cocotb_run, simulator):
+    _run(cocotb_run, simulator, "corners_n2_np2", "sample_len")
