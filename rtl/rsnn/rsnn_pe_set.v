@@ -4,6 +4,9 @@
 // ACC_W bits (the schedule never overflows them: 12 bits hold any layer or FC partial,
 // 18 bits the L0 input term); ACC_W >= 11 so that -8 << 7 fits. acc[n] is
 // acc[ACC_W*n +: ACC_W].
+// All lanes live in one register vector written by one always block: an event-driven
+// simulator then updates `acc` once per clock instead of once per lane (128 partial
+// drivers made Icarus re-evaluate every reader of `acc` 128 times per cycle).
 module rsnn_pe_set #(
     parameter integer LANES = 128,
     parameter integer ACC_W = 12   // 18 for set 0 (L0 input term), 12 otherwise
@@ -16,18 +19,28 @@ module rsnn_pe_set #(
     input  wire [LANES*4-1:0]     row,
     output wire [LANES*ACC_W-1:0] acc
 );
-    genvar n;
-    generate
-        for (n = 0; n < LANES; n = n + 1) begin : pe
-            wire [3:0]       w       = row[4 * n +: 4];
-            wire [ACC_W-1:0] operand = {{(ACC_W - 4){w[3]}}, w} << shift;
-            reg  [ACC_W-1:0] acc_q;
-            always @(posedge clk) begin
-                if (!rst_n)     acc_q <= {ACC_W{1'b0}};
-                else if (en)    acc_q <= (clear ? {ACC_W{1'b0}} : acc_q) + operand;
-                else if (clear) acc_q <= {ACC_W{1'b0}};
-            end
-            assign acc[ACC_W * n +: ACC_W] = acc_q;
+    reg [LANES*ACC_W-1:0] acc_q;
+    reg [LANES*ACC_W-1:0] acc_next;
+    reg [ACC_W-1:0]       operand;
+    integer n;
+
+    always @(*) begin
+        acc_next = acc_q;
+        operand  = {ACC_W{1'b0}};
+        for (n = 0; n < LANES; n = n + 1) begin
+            operand = {{(ACC_W - 4){row[4 * n + 3]}}, row[4 * n +: 4]} << shift;
+            if (en)
+                acc_next[ACC_W * n +: ACC_W] = (clear ? {ACC_W{1'b0}}
+                                                      : acc_q[ACC_W * n +: ACC_W]) + operand;
+            else if (clear)
+                acc_next[ACC_W * n +: ACC_W] = {ACC_W{1'b0}};
         end
-    endgenerate
+    end
+
+    always @(posedge clk) begin
+        if (!rst_n) acc_q <= {LANES*ACC_W{1'b0}};
+        else        acc_q <= acc_next;
+    end
+
+    assign acc = acc_q;
 endmodule
