@@ -10,7 +10,8 @@
   (``A >>> s_in`` and the leak) and the saturations, and a fast-sigmoid surrogate
   gradient for the spike. The training loss is computed on the network the hardware runs.
 - ``mode="float"``: the same graph without weight rounding and without floors (clamps,
-  spike step and reset kept): the float baseline.
+  spike step and reset kept): the float baseline (``train --float`` trains it separately
+  with the same schedule).
 
 Weights are latent float parameters in units of the 4-bit range: ``w_int =
 clamp(round(8 * w), -8, 7)``. The per-layer scale is fixed (8 for every layer) and is
@@ -24,8 +25,13 @@ The population readout ``score[c] = sum_{p<40} z[40c+p]`` equals ``m @ Wcls`` wi
 Command line::
 
     python -m model.train.rsnn_train train  [--smoke] [--T 2] [--out weights/rsnn]
-    python -m model.train.rsnn_train report --weights weights/rsnn
+    python -m model.train.rsnn_train train  --float [--attach-to weights/rsnn]
+    python -m model.train.rsnn_train report --weights weights/rsnn [--rtl 10|all|0]
+    python -m model.train.rsnn_train finetune --from weights/rsnn --T 1 --epochs 3
     python -m model.train.rsnn_train samples --weights weights/rsnn
+
+The phone decoder applied to the scores (host post-processing) is
+``model.speech.decode``; its k and m are chosen on held-out training speakers.
 """
 from __future__ import annotations
 
@@ -240,6 +246,37 @@ def assert_integer_equal(net: RsnnNet, features, T: int | None = None) -> dict:
     return ref
 
 
+def assert_integer_equal_all(net: RsnnNet, items, T: int | None = None,
+                             batch: int = 64) -> dict:
+    """``assert_integer_equal`` over every utterance of ``items`` (batched by length,
+    padded at the end, compared on each utterance's own frames). Raises AssertionError
+    naming the utterance index, the array and the first differing entry.
+    Returns {"utterances", "frames"} checked."""
+    T = T or net.regs.T
+    cfg = dataclasses.replace(net.regs, T=T)
+    weights = net.rsnn_weights()
+    frames = 0
+    for idx in length_batches(items, batch, None):
+        group = [items[i] for i in idx]
+        x, _ = pad_batch(group)
+        xn = x.numpy().astype(np.int64)
+        ref = rsnn_run(weights, cfg, xn)
+        out = net(x.double(), "int", T=T)
+        got = {"spikes0": out["s0"].numpy(), "spikes1": out["s1"].numpy(),
+               "scores": out["scores"].numpy(), "pred": out["scores"].argmax(-1).numpy()}
+        for b, it in enumerate(group):
+            n = len(it[0])
+            for key, val in got.items():
+                a = val[b, :n].astype(np.int64)
+                r = np.asarray(ref[key])[b, :n].astype(np.int64)
+                if not np.array_equal(a, r):
+                    bad = np.argwhere(a != r)
+                    raise AssertionError(f"utterance {idx[b]}: {key} differs at "
+                                         f"{bad[0].tolist()} ({bad.shape[0]} entries)")
+            frames += n
+    return {"utterances": len(items), "frames": frames}
+
+
 # ---- data ------------------------------------------------------------------------
 def ensure_data(data_dir=DEFAULT_DATA) -> Path:
     """Copy the prepared synthetic corpus into ``data_dir`` if it is not there."""
@@ -255,9 +292,11 @@ def ensure_data(data_dir=DEFAULT_DATA) -> Path:
     return data_dir
 
 
-def utterances(split, limit: int | None = None, seed: int = 0) -> list[tuple]:
-    """[(features uint8 (F, 40), labels int64 (F,) with -1 = no label, ref39)]."""
-    idx = np.arange(len(split))
+def utterances(split, limit: int | None = None, seed: int = 0,
+               indices=None) -> list[tuple]:
+    """[(features uint8 (F, 40), labels int64 (F,) with -1 = no label, ref39)] of
+    ``indices`` (default: all), ``limit`` of them drawn with ``seed``."""
+    idx = np.arange(len(split)) if indices is None else np.asarray(indices)
     if limit is not None and limit < len(idx):
         idx = np.sort(np.random.default_rng(seed).choice(idx, limit, replace=False))
     out = []
@@ -298,18 +337,26 @@ class TrainConfig:
     seed: int = 1
     hidden: int = 256                 # before pruning
     epochs_dense: int = 5             # train 256
-    epochs_finetune: int = 4          # after pruning to 128 (+ FC pruning)
+    epochs_finetune: int = 16         # after pruning to 128 (+ FC pruning)
     batch: int = 64
     chunk: int = 100                  # truncated BPTT length in frames
     lr: float = 5e-3
     lr_finetune: float = 1.5e-3
     train_limit: int | None = None    # utterances (None: all 2400)
     test_limit: int | None = None
+    val_speakers: float = 0.1         # training speakers held out for the decoder choice
     fc_prune: float = 0.5             # fraction of FC weights zeroed
-    rate_lo: float = 0.27             # spike-rate band per layer (sparsity 1 - rate)
-    rate_hi: float = 0.36
-    union_hi: float = 0.40            # fraction of L1 neurons with m != 0 (FC cycles)
-    rate_weight: float = 20.0
+    # spike-rate bands per layer (rate = spikes / (frames * T * H); sparsity = 1 - rate)
+    # and the union band (fraction of L1 neurons with m[j] != 0, which sets the FC cycles
+    # of docs/rsnn.md: 15 groups x max(even, odd union count)). Squared hinge penalties.
+    rate0_lo: float = 0.29
+    rate0_hi: float = 0.38
+    rate1_lo: float = 0.305
+    rate1_hi: float = 0.38
+    union_hi: float = 0.37
+    rate_weight: float = 200.0        # fine-tune phase (ramped up from rate_weight_dense)
+    rate_weight_dense: float = 20.0   # dense phase: a weak pull; pruning resets the rates
+    float_train: bool = False         # float baseline: train/evaluate mode "float"
     threads: int = 1                  # 2 threads on the loaded 2-core host is ~20x slower
     # registers (fixed integers; s_in None = calibrate on data)
     s_in: int | None = None
@@ -319,6 +366,15 @@ class TrainConfig:
     theta1: int = 48
     log_every: int = 5
 
+    @property
+    def mode(self) -> str:
+        """Forward mode while training: "qat" (4-bit) or "float" (baseline)."""
+        return "float" if self.float_train else "qat"
+
+    @property
+    def eval_mode(self) -> str:
+        return "float" if self.float_train else "int"
+
     def registers(self, s_in: int) -> RsnnConfig:
         return RsnnConfig(T=self.T, s_in=s_in, b0=self.b0, b1=self.b1,
                           theta0=self.theta0, theta1=self.theta1).validate()
@@ -326,7 +382,7 @@ class TrainConfig:
 
 def smoke_config(**kw) -> TrainConfig:
     base = dict(hidden=160, epochs_dense=1, epochs_finetune=1, batch=8, chunk=20,
-                train_limit=16, test_limit=4, threads=1, log_every=1)
+                train_limit=16, test_limit=4, val_speakers=0.25, threads=1, log_every=1)
     base.update(kw)
     return TrainConfig(**base)
 
@@ -345,15 +401,20 @@ def calibrate_s_in(net: RsnnNet, items, target: float) -> int:
 
 # ---- evaluation ------------------------------------------------------------------
 def evaluate(net: RsnnNet, items, mode: str = "int", batch: int = 64,
-             T: int | None = None, want_spikes: bool = False) -> dict:
-    """Frame accuracy, PER (39 folded, per_counts summed), spike sparsity per layer;
-    with ``want_spikes`` also the per-utterance predictions and spikes (numpy)."""
+             T: int | None = None, want_spikes: bool = False, decoder=None,
+             want_scores: bool = False) -> dict:
+    """Frame accuracy, raw frame-wise PER ("per": argmax per frame, 39 folded, repeats
+    collapsed), with ``decoder`` (model.speech.decode.DecoderConfig) also the decoded PER
+    ("per_decoded"), spike sparsity per layer; with ``want_spikes`` / ``want_scores``
+    also the per-utterance predictions and spikes / scores (numpy)."""
+    from model.speech.decode import decode
     from model.speech.phones import per_counts
     T = T or net.regs.T
-    correct = total = err = nref = 0
+    correct = total = err = nref = derr = 0
     spikes = [0.0, 0.0]
     slots = 0
     preds, sp = [None] * len(items), [None] * len(items)
+    scores_out = [None] * len(items)
     for idx in length_batches(items, batch, None):
         group = [items[i] for i in idx]
         x, y = pad_batch(group)
@@ -367,10 +428,13 @@ def evaluate(net: RsnnNet, items, mode: str = "int", batch: int = 64,
             ok = lab >= 0
             correct += int((p[ok] == lab[ok]).sum())
             total += int(ok.sum())
+            sc = out["scores"][b, :n].numpy()
             if it[2]:
                 e, r = per_counts(it[2], [int(v) for v in p])
                 err += e
                 nref += r
+                if decoder is not None:
+                    derr += per_counts(it[2], decode(sc, decoder))[0]
             s0 = out["s0"][b, :n].numpy()
             s1 = out["s1"][b, :n].numpy()
             spikes[0] += float(s0.sum())
@@ -379,13 +443,46 @@ def evaluate(net: RsnnNet, items, mode: str = "int", batch: int = 64,
             if want_spikes:
                 preds[idx[b]] = p
                 sp[idx[b]] = (s0.astype(np.uint8), s1.astype(np.uint8))
+            if want_scores:
+                scores_out[idx[b]] = sc.copy()
     res = {"frame_acc": correct / max(total, 1), "per": err / max(nref, 1),
            "frames": total, "ref_phones": nref, "utterances": len(items),
            "sparsity_l0": 1.0 - spikes[0] / max(slots, 1),
            "sparsity_l1": 1.0 - spikes[1] / max(slots, 1)}
+    if decoder is not None:
+        res["per_decoded"] = derr / max(nref, 1)
+        res["decoder"] = decoder.as_dict()
     if want_spikes:
         res["preds"], res["spikes"] = preds, sp
+    if want_scores:
+        res["scores"] = scores_out
     return res
+
+
+def pick_decoder(net: RsnnNet, val_items, mode: str = "int") -> tuple:
+    """Choose the decoder's (k, m) on ``val_items`` (training-split speakers held out
+    from training). Returns (DecoderConfig, {"k", "m", "per", "table", ...})."""
+    from model.speech.decode import DecoderConfig, choose_decoder
+    ev = evaluate(net, val_items, mode, want_scores=True)
+    ch = choose_decoder(ev["scores"], [it[2] for it in val_items])
+    ch.update(chosen_on=f"{len(val_items)} validation utterances of the training split "
+                        f"(speakers held out from training), mode {mode}",
+              per_raw=ev["per"])
+    return DecoderConfig(ch["k"], ch["m"]), ch
+
+
+def split_validation(split, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(train indices, validation indices) of a prepared split: ``fraction`` of its
+    speakers (name prefix before "_"), drawn with ``seed``, are held out whole."""
+    spk = np.array([n.split("_")[0] for n in split.names])
+    uniq = np.unique(spk)
+    n_val = int(round(fraction * len(uniq)))
+    if fraction > 0 and n_val == 0:
+        n_val = 1
+    held = set(np.random.default_rng(seed).choice(uniq, n_val, replace=False).tolist()) \
+        if n_val else set()
+    val = np.array([s in held for s in spk])
+    return np.flatnonzero(~val), np.flatnonzero(val)
 
 
 def mean_cycles(net: RsnnNet, items, T: int) -> dict:
@@ -411,7 +508,13 @@ def _rate_penalty(r, lo, hi):
 
 def train_epochs(net: RsnnNet, cfg: TrainConfig, items, epochs: int, lr: float,
                  gen: torch.Generator, prog: Progress, tag: str, ckpt_dir: Path,
-                 start_epoch: int = 0) -> list[dict]:
+                 start_epoch: int = 0, rate_weight: float | None = None,
+                 ramp_from: float | None = None) -> list[dict]:
+    """``epochs`` epochs of Adam with cosine lr decay to 10 %. Loss = cross-entropy +
+    ``rate_weight`` x the spike-rate/union penalty; with ``ramp_from`` the weight rises
+    linearly from that value to ``rate_weight`` over the first epoch (after pruning the
+    rates start far outside the bands, and the full weight at once wrecks the CE)."""
+    rate_weight = cfg.rate_weight if rate_weight is None else rate_weight
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     batches_per_epoch = len(length_batches(items, cfg.batch, None))
     total_steps = max(1, epochs * batches_per_epoch)
@@ -423,13 +526,13 @@ def train_epochs(net: RsnnNet, cfg: TrainConfig, items, epochs: int, lr: float,
         net.train()
         t0 = time.perf_counter()
         stats = {"loss": 0.0, "ce": 0.0, "correct": 0, "frames": 0, "r0": 0.0, "r1": 0.0,
-                 "n": 0}
+                 "union": 0.0}
         for bi, idx in enumerate(length_batches(items, cfg.batch, gen)):
             x, y = pad_batch([items[i] for i in idx])
             state = None
             for c0 in range(0, x.shape[1], cfg.chunk):
                 xc, yc = x[:, c0:c0 + cfg.chunk], y[:, c0:c0 + cfg.chunk]
-                out = net(xc, "qat", state=state)
+                out = net(xc, cfg.mode, state=state)
                 state = tuple(s.detach() for s in out["state"])
                 valid = yc >= 0
                 if not valid.any():
@@ -442,10 +545,15 @@ def train_epochs(net: RsnnNet, cfg: TrainConfig, items, epochs: int, lr: float,
                 r1 = (out["s1"] * fm).sum() / denom
                 silent = torch.prod(1.0 - out["s1"], dim=2)                  # (B,F,H)
                 union = ((1.0 - silent) * fm[..., 0]).sum() / (denom / out["s0"].shape[2])
-                reg = (_rate_penalty(r0, cfg.rate_lo, cfg.rate_hi)
-                       + _rate_penalty(r1, cfg.rate_lo, cfg.rate_hi)
+                reg = (_rate_penalty(r0, cfg.rate0_lo, cfg.rate0_hi)
+                       + _rate_penalty(r1, cfg.rate1_lo, cfg.rate1_hi)
                        + F.relu(union - cfg.union_hi) ** 2)
-                loss = ce + cfg.rate_weight * reg
+                if ramp_from is not None and ep == 0:
+                    frac = bi / max(batches_per_epoch, 1)
+                    weight = ramp_from + (rate_weight - ramp_from) * frac
+                else:
+                    weight = rate_weight
+                loss = ce + weight * reg
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
@@ -458,17 +566,20 @@ def train_epochs(net: RsnnNet, cfg: TrainConfig, items, epochs: int, lr: float,
                     stats["frames"] += nv
                     stats["r0"] += float(r0) * nv
                     stats["r1"] += float(r1) * nv
+                    stats["union"] += float(union) * nv
             sched.step()
             if (bi + 1) % cfg.log_every == 0 or bi + 1 == batches_per_epoch:
                 f = max(stats["frames"], 1)
                 prog.line(f"{tag} epoch {start_epoch + ep + 1} batch {bi + 1}/"
                           f"{batches_per_epoch} loss {stats['loss'] / f:.3f} ce "
                           f"{stats['ce'] / f:.3f} acc {stats['correct'] / f:.3f} rate0 "
-                          f"{stats['r0'] / f:.3f} rate1 {stats['r1'] / f:.3f}")
+                          f"{stats['r0'] / f:.3f} rate1 {stats['r1'] / f:.3f} union1 "
+                          f"{stats['union'] / f:.3f}")
         f = max(stats["frames"], 1)
         rec = {"phase": tag, "epoch": start_epoch + ep + 1, "loss": stats["loss"] / f,
                "train_acc_qat": stats["correct"] / f, "rate0": stats["r0"] / f,
-               "rate1": stats["r1"] / f, "seconds": time.perf_counter() - t0}
+               "rate1": stats["r1"] / f, "union1": stats["union"] / f,
+               "seconds": time.perf_counter() - t0}
         history.append(rec)
         save_checkpoint(ckpt_dir / f"{tag}.pt", net, opt, epoch=start_epoch + ep + 1,
                         hidden=net.hidden, regs=net.regs.as_dict(), history=history)
@@ -476,8 +587,9 @@ def train_epochs(net: RsnnNet, cfg: TrainConfig, items, epochs: int, lr: float,
 
 
 @torch.no_grad()
-def neuron_importance(net: RsnnNet, items, batch: int = 32) -> tuple[np.ndarray, np.ndarray]:
-    """Importance of each neuron = mean spike rate (int mode, on ``items``) x L1 norm of
+def neuron_importance(net: RsnnNet, items, batch: int = 32,
+                      mode: str = "int") -> tuple[np.ndarray, np.ndarray]:
+    """Importance of each neuron = mean spike rate (``mode``, on ``items``) x L1 norm of
     its outgoing integer weights (L0: Wr0 and Wf1 rows; L1: Wr1 and Wfc rows): the
     expected size of the currents it feeds downstream."""
     rate0 = np.zeros(net.hidden)
@@ -486,7 +598,7 @@ def neuron_importance(net: RsnnNet, items, batch: int = 32) -> tuple[np.ndarray,
     for idx in length_batches(items, batch, None):
         group = [items[i] for i in idx]
         x, _ = pad_batch(group)
-        out = net(x, "int")
+        out = net(x, mode)
         for b, it in enumerate(group):
             L = len(it[0])
             rate0 += out["s0"][b, :L].sum((0, 1)).numpy()
@@ -527,6 +639,65 @@ def prune_fc(net: RsnnNet, fraction: float) -> None:
     net.fc_mask.copy_(mask)
 
 
+@torch.no_grad()
+def l1_union_activity(net: RsnnNet, items, batch: int = 64) -> np.ndarray:
+    """(frames, H) 0/1: which L1 neurons have m[j] != 0 (spike in any step) per frame."""
+    ev = evaluate(net, items, "int", batch=batch, want_spikes=True)
+    return np.concatenate([s1.any(axis=1) for _, s1 in ev["spikes"]]).astype(np.float64)
+
+
+def parity_permutation(active: np.ndarray, sweeps: int = 20) -> np.ndarray:
+    """Order of the L1 neurons that balances the active ones between even and odd
+    positions.
+
+    The FC phase walks the even and the odd j with m[j] != 0 in parallel (docs/rsnn.md),
+    so each output group costs max(n_even, n_odd) = (n + |n_even - n_odd|) / 2 cycles.
+    Renumbering the L1 neurons changes no integer result but moves the |n_even - n_odd|
+    term. With sigma_j = +1 (even) / -1 (odd), 64 of each, n_even - n_odd = sigma . a_t
+    for the frame's activity a_t; we minimize mean (sigma . a_t)^2 = sigma^T C sigma,
+    C = mean a_t a_t^T, by pairwise swaps (one even, one odd neuron) until no swap helps.
+    Returns ``perm``: new neuron i is old neuron perm[i]."""
+    a = np.asarray(active, np.float64)
+    H = a.shape[1]
+    C = a.T @ a / max(len(a), 1)
+    sigma = np.where(np.arange(H) % 2 == 0, 1.0, -1.0)
+    g = C @ sigma                                      # g_j = (C sigma)_j
+    for _ in range(sweeps):
+        improved = False
+        for i in range(H):
+            if sigma[i] < 0:
+                continue
+            # swapping i (+1 -> -1) and j (-1 -> +1) changes sigma^T C sigma by
+            # delta = -4 sigma_i g_i - 4 sigma_j g_j + 4 C_ii + 4 C_jj - 8 sigma_i sigma_j C_ij
+            js = np.flatnonzero(sigma < 0)
+            delta = (-4 * g[i] + 4 * g[js] + 4 * C[i, i] + 4 * C[js, js] + 8 * C[i, js])
+            k = int(np.argmin(delta))
+            if delta[k] < -1e-12:
+                j = int(js[k])
+                g += -2 * C[:, i] + 2 * C[:, j]
+                sigma[i], sigma[j] = -1.0, 1.0
+                improved = True
+        if not improved:
+            break
+    even = np.flatnonzero(sigma > 0)
+    odd = np.flatnonzero(sigma < 0)
+    perm = np.empty(H, np.int64)
+    perm[0::2] = even
+    perm[1::2] = odd
+    return perm
+
+
+@torch.no_grad()
+def permute_l1(net: RsnnNet, perm) -> None:
+    """Renumber the L1 neurons (new i = old perm[i]): Wf1 columns, Wr1 rows and columns,
+    Wfc rows and the FC mask. Every integer result is unchanged except the order of S1."""
+    pt = torch.as_tensor(np.asarray(perm), dtype=torch.long)
+    net.wf1.copy_(net.wf1[:, pt])
+    net.wr1.copy_(net.wr1[pt][:, pt])
+    net.wfc.copy_(net.wfc[pt])
+    net.fc_mask.copy_(net.fc_mask[pt])
+
+
 def model_size(hidden: int, bits: float, nonzero: int | None = None) -> float:
     """MB (10^6 bytes) of the five weight matrices."""
     n = N_FEATURES * hidden + 3 * hidden * hidden + hidden * N_FC_OUT
@@ -545,8 +716,23 @@ def sparsity_report(weights: RsnnWeights) -> dict:
     return out
 
 
+DEFAULT_FLOAT_OUT = "build/train/rsnn_float"
+
+
+def _strip(d: dict) -> dict:
+    return {k: v for k, v in d.items() if k not in ("preds", "spikes", "scores")}
+
+
 def run_training(cfg: TrainConfig, data_dir=DEFAULT_DATA, out_dir=DEFAULT_OUT,
-                 ckpt_dir=DEFAULT_CKPT, samples_dir=None, write_samples: bool = True) -> dict:
+                 ckpt_dir=DEFAULT_CKPT, samples_dir=None, write_samples: bool = True,
+                 resume_dense=None) -> dict:
+    """Dense training at ``cfg.hidden``, structured pruning to 128 + FC pruning,
+    fine-tuning, decoder choice on the validation speakers, test evaluation, export.
+
+    ``cfg.float_train``: the float baseline (same graph without weight rounding and
+    floors, same epochs and pruning); nothing is exported to the hardware format, the
+    figures go to ``out_dir/float_baseline.json``. ``resume_dense``: a checkpoint of the
+    dense phase (``<ckpt>/dense.pt``) to start from instead of training it again."""
     from model.speech.prepare import load_prepared
     set_threads(cfg.threads)
     gen = seed_everything(cfg.seed)
@@ -554,12 +740,17 @@ def run_training(cfg: TrainConfig, data_dir=DEFAULT_DATA, out_dir=DEFAULT_OUT,
     t_start = time.perf_counter()
     data_dir = ensure_data(data_dir)
     ckpt_dir = Path(ckpt_dir)
+    mode, emode = cfg.mode, cfg.eval_mode
     train_set = load_prepared(data_dir / "train.npz")
     test_set = load_prepared(data_dir / "test.npz")
-    tr = utterances(train_set, cfg.train_limit, cfg.seed)
+    tr_idx, val_idx = split_validation(train_set, cfg.val_speakers, cfg.seed)
+    tr = utterances(train_set, cfg.train_limit, cfg.seed, tr_idx)
+    val = utterances(train_set, None if cfg.train_limit is None else
+                     max(2, cfg.train_limit // 8), cfg.seed, val_idx)
     te = utterances(test_set, cfg.test_limit, cfg.seed + 1)
-    prog.line(f"data: {len(tr)} train / {len(te)} test utterances, "
-              f"{sum(len(i[0]) for i in tr)} / {sum(len(i[0]) for i in te)} frames")
+    prog.line(f"data: {len(tr)} train / {len(val)} validation / {len(te)} test utterances, "
+              f"{sum(len(i[0]) for i in tr)} / {sum(len(i[0]) for i in val)} / "
+              f"{sum(len(i[0]) for i in te)} frames; mode {mode}")
 
     regs0 = cfg.registers(0)
     net = RsnnNet(cfg.hidden, regs0)
@@ -567,46 +758,107 @@ def run_training(cfg: TrainConfig, data_dir=DEFAULT_DATA, out_dir=DEFAULT_OUT,
     net.regs = cfg.registers(s_in)
     prog.line(f"registers {net.regs.as_dict()} hidden {cfg.hidden}")
 
-    hist = train_epochs(net, cfg, tr, cfg.epochs_dense, cfg.lr, gen, prog, "dense",
-                        ckpt_dir)
-    dense_int = evaluate(net, te, "int")
-    dense_float = evaluate(net, te, "float")
-    prog.line(f"dense {cfg.hidden}: int acc {dense_int['frame_acc']:.3f} PER "
-              f"{dense_int['per']:.3f}; float acc {dense_float['frame_acc']:.3f} PER "
-              f"{dense_float['per']:.3f}")
+    if resume_dense is not None:
+        blob = load_checkpoint(resume_dense)
+        if blob["hidden"] != cfg.hidden:
+            raise ValueError(f"{resume_dense}: hidden {blob['hidden']}, config {cfg.hidden}")
+        net.load_state_dict(blob["model"])
+        net.regs = RsnnConfig(**blob["regs"]).validate()
+        hist = list(blob.get("history", []))
+        prog.line(f"dense phase loaded from {resume_dense} ({len(hist)} epochs)")
+    else:
+        hist = train_epochs(net, cfg, tr, cfg.epochs_dense, cfg.lr, gen, prog, "dense",
+                            ckpt_dir, rate_weight=cfg.rate_weight_dense)
+    dense_eval = evaluate(net, te, emode)
+    dense_other = evaluate(net, te, "float") if emode == "int" else None
+    prog.line(f"dense {cfg.hidden}: {emode} acc {dense_eval['frame_acc']:.3f} PER "
+              f"{dense_eval['per']:.3f}")
 
-    imp0, imp1 = neuron_importance(net, tr[: min(len(tr), 256)])
+    imp0, imp1 = neuron_importance(net, tr[: min(len(tr), 256)], mode=emode)
     net = prune_neurons(net, HW_HIDDEN, imp0, imp1)
     prune_fc(net, cfg.fc_prune)
-    pruned_int = evaluate(net, te, "int")
-    prog.line(f"pruned to {HW_HIDDEN} (+FC {cfg.fc_prune:.0%}): int acc "
-              f"{pruned_int['frame_acc']:.3f} PER {pruned_int['per']:.3f}")
+    pruned = evaluate(net, te, emode)
+    prog.line(f"pruned to {HW_HIDDEN} (+FC {cfg.fc_prune:.0%}): {emode} acc "
+              f"{pruned['frame_acc']:.3f} PER {pruned['per']:.3f}")
     hist += train_epochs(net, cfg, tr, cfg.epochs_finetune, cfg.lr_finetune, gen, prog,
-                         "finetune", ckpt_dir, start_epoch=cfg.epochs_dense)
-    final_int = evaluate(net, te, "int")
-    final_float = evaluate(net, te, "float")
-    prog.line(f"final: int acc {final_int['frame_acc']:.3f} PER {final_int['per']:.3f}; "
-              f"float acc {final_float['frame_acc']:.3f} PER {final_float['per']:.3f}; "
-              f"sparsity L0 {final_int['sparsity_l0']:.3f} L1 {final_int['sparsity_l1']:.3f}")
+                         "finetune", ckpt_dir, start_epoch=len(hist),
+                         ramp_from=cfg.rate_weight_dense)
+    parity = None
+    if emode == "int":
+        # renumber L1 so active neurons split evenly between the FC's even and odd walks
+        active = l1_union_activity(net, tr[: min(len(tr), 200)])
+        perm = parity_permutation(active)
+        a = active[:, perm]
+        imb = lambda x: float(np.mean(np.abs(x[:, 0::2].sum(1) - x[:, 1::2].sum(1))))
+        parity = {"mean_abs_even_minus_odd_before": imb(active),
+                  "mean_abs_even_minus_odd_after": imb(a),
+                  "measured_on": f"{min(len(tr), 200)} training utterances"}
+        permute_l1(net, perm)
+        prog.line(f"L1 renumbered for even/odd balance: mean |n_even - n_odd| "
+                  f"{parity['mean_abs_even_minus_odd_before']:.2f} -> "
+                  f"{parity['mean_abs_even_minus_odd_after']:.2f}")
+    decoder, choice = pick_decoder(net, val, emode)
+    prog.line(f"decoder on {len(val)} validation utterances: k {decoder.k} m {decoder.m} "
+              f"PER {choice['per']:.3f} (raw {choice['per_raw']:.3f})")
+    final = evaluate(net, te, emode, decoder=decoder)
+    prog.line(f"final ({emode}): acc {final['frame_acc']:.3f} PER raw {final['per']:.3f} "
+              f"decoded {final['per_decoded']:.3f}; sparsity L0 {final['sparsity_l0']:.3f} "
+              f"L1 {final['sparsity_l1']:.3f}")
+    cyc = None
+    if emode == "int":
+        cyc = mean_cycles(net, te, cfg.T)
+        prog.line(f"T = {cfg.T} mean cycles/frame on the test set {cyc['cyc_total']:.1f} "
+                  f"(IN {cyc['cyc_in']:.1f}, L0 {cyc['cyc_l0']:.1f}, L1 {cyc['cyc_l1']:.1f}, "
+                  f"FC {cyc['cyc_fc']:.1f})")
     wall = time.perf_counter() - t_start
 
+    data_facts = {"dir": str(data_dir), "train_utterances": len(tr),
+                  "train_frames": int(sum(len(i[0]) for i in tr)),
+                  "validation_utterances": len(val),
+                  "validation_speakers": sorted({train_set.names[i].split("_")[0]
+                                                 for i in val_idx}),
+                  "test_utterances": len(te),
+                  "test_frames": int(sum(len(i[0]) for i in te)),
+                  "source": "synthetic TIMIT-format corpus (model.speech.synth), 240 train / "
+                            "60 test speakers; validation = training speakers held out"}
+    save_kw = dict(hidden=net.hidden, regs=net.regs.as_dict())
+    if cfg.float_train:
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        facts = {"kind": "float baseline (separately trained, no quantization)",
+                 "config": dataclasses.asdict(cfg), "data": data_facts,
+                 "epochs": {"dense_256": cfg.epochs_dense,
+                            "finetune_128": cfg.epochs_finetune},
+                 "test_dense_256": _strip(dense_eval), "test_pruned_before_finetune":
+                 _strip(pruned), "test": _strip(final), "decoder": choice,
+                 "history": hist, "wall_seconds": wall,
+                 "checkpoint": str(ckpt_dir / "final.pt")}
+        save_checkpoint(ckpt_dir / "final.pt", net, None, training=facts, **save_kw)
+        (out_dir / "float_baseline.json").write_text(json.dumps(facts, indent=1) + "\n")
+        prog.line(f"float baseline written to {out_dir}/float_baseline.json "
+                  f"({wall:.0f} s training)")
+        return facts
+
+    final_float = evaluate(net, te, "float", decoder=decoder)
     weights = net.rsnn_weights()
     wsp = sparsity_report(weights)
     nonzero = sum(int(np.count_nonzero(getattr(weights, k)[:N_FEATURES] if k == "win"
                                        else getattr(weights, k))) for k in RsnnNet.NAMES)
-    strip = lambda d: {k: v for k, v in d.items() if k not in ("preds", "spikes")}
     training = {
         "seed": cfg.seed, "T": cfg.T, "config": dataclasses.asdict(cfg),
         "epochs": {"dense_256": cfg.epochs_dense, "finetune_128": cfg.epochs_finetune},
-        "data": {"dir": str(data_dir), "train_utterances": len(tr),
-                 "train_frames": int(sum(len(i[0]) for i in tr)),
-                 "test_utterances": len(te), "test_frames": int(sum(len(i[0]) for i in te)),
-                 "source": "synthetic TIMIT-format corpus (model.speech.synth), 240 train / "
-                           "60 test speakers"},
-        "test_dense_256": {"int4": strip(dense_int), "float": strip(dense_float)},
-        "test_pruned_before_finetune": strip(pruned_int),
-        "test": {"int4": strip(final_int), "float": strip(final_float)},
-        "layer_sparsity": {"l0": final_int["sparsity_l0"], "l1": final_int["sparsity_l1"]},
+        "data": data_facts,
+        "decoder": choice,
+        "test_dense_256": {"int4": _strip(dense_eval), "float": _strip(dense_other)},
+        "test_pruned_before_finetune": _strip(pruned),
+        "test": {"int4": _strip(final),
+                 "float_latent": {**_strip(final_float),
+                                  "note": "the QAT network's latent weights run in float "
+                                          "mode (not a separately trained float net; see "
+                                          "float_baseline)"}},
+        "cycles_test": {f"T{cfg.T}": {k: v for k, v in cyc.items()}},
+        "layer_sparsity": {"l0": final["sparsity_l0"], "l1": final["sparsity_l1"]},
+        "l1_parity_balance": parity,
         "weight_zero_fraction": wsp,
         "model_size_mb": {
             "before": model_size(cfg.hidden, 32),
@@ -619,13 +871,29 @@ def run_training(cfg: TrainConfig, data_dir=DEFAULT_DATA, out_dir=DEFAULT_OUT,
         "history": hist, "wall_seconds": wall, "threads": cfg.threads,
         "checkpoint": str(ckpt_dir / "final.pt"),
     }
-    save_checkpoint(ckpt_dir / "final.pt", net, None, hidden=net.hidden,
-                    regs=net.regs.as_dict(), training=training)
+    if resume_dense is not None:
+        training["resumed_dense_from"] = str(resume_dense)
+    save_checkpoint(ckpt_dir / "final.pt", net, None, training=training, **save_kw)
     export(out_dir, net, training, data_dir)
     if write_samples:
         write_sample_files(out_dir, data_dir, test_set, samples_dir)
     prog.line(f"exported to {out_dir} ({wall:.0f} s training)")
     return training
+
+
+def attach_float_baseline(weights_dir, baseline_json) -> dict:
+    """Copy the separately trained float baseline's figures (``float_baseline.json``) into
+    the manifest's training facts (``training.float_baseline``)."""
+    mpath = Path(weights_dir) / "manifest.json"
+    manifest = json.loads(mpath.read_text())
+    facts = json.loads(Path(baseline_json).read_text())
+    keep = ("kind", "config", "epochs", "test_dense_256", "test_pruned_before_finetune",
+            "test", "decoder", "wall_seconds", "checkpoint")
+    manifest.setdefault("training", {})["float_baseline"] = {
+        "source": str(baseline_json), **{k: facts[k] for k in keep if k in facts}}
+    mpath.write_text(json.dumps(manifest, indent=2) + "\n")
+    load_exported(weights_dir)                 # the manifest still loads
+    return manifest["training"]["float_baseline"]
 
 
 def run_finetune(src_dir, out_dir, T: int, epochs: int, cfg: TrainConfig | None = None,
@@ -649,25 +917,39 @@ def run_finetune(src_dir, out_dir, T: int, epochs: int, cfg: TrainConfig | None 
     else:
         with torch.no_grad():
             net.fc_mask.copy_((net.wfc != 0).float())
-    tr = utterances(load_prepared(data_dir / "train.npz"), cfg.train_limit, cfg.seed)
+    train_set = load_prepared(data_dir / "train.npz")
+    tr_idx, val_idx = split_validation(train_set, cfg.val_speakers, cfg.seed)
+    tr = utterances(train_set, cfg.train_limit, cfg.seed, tr_idx)
+    val = utterances(train_set, None if cfg.train_limit is None else
+                     max(2, cfg.train_limit // 8), cfg.seed, val_idx)
     te = utterances(load_prepared(data_dir / "test.npz"), cfg.test_limit, cfg.seed + 1)
     before = evaluate(net, te, "int")
     prog.line(f"T = {T} before fine-tuning: int acc {before['frame_acc']:.3f} PER "
               f"{before['per']:.3f}")
     hist = train_epochs(net, cfg, tr, epochs, cfg.lr_finetune, gen, prog, "finetune_T%d" % T,
-                        Path(ckpt_dir))
-    final_int = evaluate(net, te, "int")
-    final_float = evaluate(net, te, "float")
+                        Path(ckpt_dir), ramp_from=cfg.rate_weight_dense)
+    decoder, choice = pick_decoder(net, val, "int")
+    final_int = evaluate(net, te, "int", decoder=decoder)
+    final_float = evaluate(net, te, "float", decoder=decoder)
+    cyc = mean_cycles(net, te, T)
     wall = time.perf_counter() - t_start
-    prog.line(f"T = {T} final: int acc {final_int['frame_acc']:.3f} PER "
-              f"{final_int['per']:.3f}; float acc {final_float['frame_acc']:.3f}; sparsity "
-              f"L0 {final_int['sparsity_l0']:.3f} L1 {final_int['sparsity_l1']:.3f}")
+    prog.line(f"T = {T} final: int acc {final_int['frame_acc']:.3f} PER raw "
+              f"{final_int['per']:.3f} decoded {final_int['per_decoded']:.3f} (k {decoder.k} "
+              f"m {decoder.m}); sparsity L0 {final_int['sparsity_l0']:.3f} L1 "
+              f"{final_int['sparsity_l1']:.3f}; mean cycles/frame {cyc['cyc_total']:.1f}")
     training = dict(manifest.get("training", {}))
+    training.pop("float_baseline", None)
+    training.pop("resumed_dense_from", None)
     training.update({
         "T": T, "finetuned_from": str(src_dir), "config": dataclasses.asdict(cfg),
         "epochs": {"finetune_from_T%d" % manifest["registers"]["T"]: epochs},
+        "decoder": choice,
         "test_before_finetune": before,
-        "test": {"int4": final_int, "float": final_float},
+        "test": {"int4": _strip(final_int),
+                 "float_latent": {**_strip(final_float),
+                                  "note": "the QAT network's latent weights run in float "
+                                          "mode"}},
+        "cycles_test": {f"T{T}": dict(cyc)},
         "layer_sparsity": {"l0": final_int["sparsity_l0"], "l1": final_int["sparsity_l1"]},
         "weight_zero_fraction": sparsity_report(net.rsnn_weights()),
         "history": hist, "wall_seconds": wall,
@@ -766,22 +1048,74 @@ def _as_items(entries) -> list[tuple]:
 
 
 # ---- report ----------------------------------------------------------------------
+def _load_float_net(ckpt, regs: RsnnConfig, match: RsnnNet | None = None):
+    """A training checkpoint as a float-mode network; with ``match``, None unless its
+    4-bit image equals ``match``'s (the checkpoint belongs to the export)."""
+    if not ck_exists(ckpt):
+        return None
+    blob = load_checkpoint(ckpt)
+    net = RsnnNet(blob["hidden"], regs)
+    net.load_state_dict(blob["model"])
+    if match is not None and not np.array_equal(net.rsnn_weights().wfc,
+                                                match.rsnn_weights().wfc):
+        return None
+    return net
+
+
+def ck_exists(path) -> bool:
+    return bool(path) and Path(path).is_file()
+
+
+def rtl_check(net: RsnnNet, items, T: int, work=None) -> dict:
+    """Run ``items`` through the RTL (bench/rsnn_bench.py bare Verilator driver, one run
+    per utterance, so each starts from reset like the model) and compare scores and
+    prediction per frame with the numpy model. Returns counts; raises on a mismatch."""
+    import tempfile
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from bench.rsnn_bench import build_bare, run_bare
+    from model.rsnn_memory import write_weights_dir
+    cfg = dataclasses.replace(net.regs, T=T)
+    weights = net.rsnn_weights()
+    tmp = Path(work or tempfile.mkdtemp(prefix="rsnn_report_rtl_"))
+    folder = tmp / "weights"
+    write_weights_dir(folder, weights, cfg)
+    exe = build_bare(folder.resolve())
+    frames = cycles = 0
+    for i, it in enumerate(items):
+        ref = rsnn_run(weights, cfg, it[0])
+        r = run_bare(exe, it[0], {"scores": ref.scores, "pred": ref.pred}, cfg, tmp)
+        if r["mismatches"] or r["frames"] != len(it[0]):
+            raise AssertionError(f"RTL differs from the model on utterance {i}: {r}")
+        frames += r["frames"]
+        cycles += r["cycles"]
+    return {"utterances": len(items), "frames": frames, "cycles": cycles}
+
+
 def report(weights_dir=DEFAULT_OUT, data_dir=DEFAULT_DATA, test_limit: int | None = None,
-           stream=None) -> dict:
+           stream=None, rtl: int = 0, check_all: bool = True,
+           float_baseline=None) -> dict:
+    """Print and return: frame accuracy, raw and decoded PER (int4, the QAT net's latent
+    weights in float, the separately trained float baseline), mean cycles per frame at
+    T = 1 and 2 on the test set, model size, weight zeros; torch-integer == numpy on
+    every test utterance (``check_all``) and, with ``rtl`` N > 0, the RTL on N test
+    utterances (-1: all)."""
+    from model.speech.decode import DecoderConfig
     stream = stream or sys.stdout
     set_threads(None)
     net, manifest = load_exported(weights_dir)
     tr = manifest.get("training", {})
     p = lambda s="": print(s, file=stream, flush=True)
-    # float weights: the training checkpoint, if still there
-    fnet = None
-    ck = tr.get("checkpoint")
-    if ck and Path(ck).is_file():
-        blob = load_checkpoint(ck)
-        fnet = RsnnNet(blob["hidden"], net.regs)
-        fnet.load_state_dict(blob["model"])
-        if not np.array_equal(fnet.rsnn_weights().wfc, net.rsnn_weights().wfc):
-            fnet = None                       # checkpoint does not match the export
+    dec = tr.get("decoder")
+    decoder = DecoderConfig(dec["k"], dec["m"]) if dec else DecoderConfig(1, 1)
+    nets = {"int4": (net, "int")}
+    latent = _load_float_net(tr.get("checkpoint"), net.regs, match=net)
+    if latent is not None:
+        nets["float-latent"] = (latent, "float")
+    fb = tr.get("float_baseline", {})
+    fb_ck = float_baseline or fb.get("checkpoint")
+    base = _load_float_net(fb_ck, net.regs)
+    if base is not None:
+        nets["float-sep"] = (base, "float")
     sets = {}
     test_npz = Path(data_dir) / "test.npz"
     if test_npz.is_file():
@@ -798,32 +1132,38 @@ def report(weights_dir=DEFAULT_OUT, data_dir=DEFAULT_DATA, test_limit: int | Non
             [e for e in entries if e["name"].startswith("synth_")])
 
     p(f"rsnn report: {weights_dir}  registers {net.regs.as_dict()}")
-    res = {"registers": net.regs.as_dict(), "sets": {}}
-    p(f"{'set':32s} {'mode':6s} {'utts':>5s} {'frames':>7s} {'frame acc':>9s} {'PER':>7s}")
+    p(f"decoder (model/speech/decode.py, chosen on training-split validation speakers): "
+      f"moving average k = {decoder.k} frames, shortest segment m = {decoder.m} frames")
+    p("modes: int4 = the exported integer network; float-latent = the QAT net's latent "
+      "weights without rounding; float-sep = float baseline trained separately")
+    res = {"registers": net.regs.as_dict(), "decoder": decoder.as_dict(), "sets": {}}
+    p(f"{'set':24s} {'mode':12s} {'utts':>5s} {'frames':>7s} {'frame acc':>9s} "
+      f"{'PER raw':>8s} {'PER dec':>8s} {'spars L0':>8s} {'spars L1':>8s}")
     for name, items in sets.items():
-        r = {"int4": evaluate(net, items, "int")}
-        if fnet is not None:
-            r["float"] = evaluate(fnet, items, "float")
-        for mode, v in r.items():
-            p(f"{name:32s} {mode:6s} {v['utterances']:5d} {v['frames']:7d} "
-              f"{v['frame_acc']:9.3f} {v['per']:7.3f}")
+        r = {}
+        for mode_name, (n, mode) in nets.items():
+            v = evaluate(n, items, mode, decoder=decoder)
+            r[mode_name] = v
+            p(f"{name:24s} {mode_name:12s} {v['utterances']:5d} {v['frames']:7d} "
+              f"{v['frame_acc']:9.3f} {v['per']:8.3f} {v['per_decoded']:8.3f} "
+              f"{v['sparsity_l0']:8.3f} {v['sparsity_l1']:8.3f}")
         res["sets"][name] = r
-    if fnet is None:
-        f = tr.get("test", {}).get("float")
-        if f:
-            p(f"(float weights not found; float from training: frame acc "
-              f"{f['frame_acc']:.3f} PER {f['per']:.3f})")
+    if base is None and fb.get("test"):
+        f = fb["test"]
+        p(f"(float baseline checkpoint not found; its training figures on the synthetic "
+          f"test set: frame acc {f['frame_acc']:.3f} PER raw {f['per']:.3f} decoded "
+          f"{f.get('per_decoded', float('nan')):.3f})")
     main_set = next(iter(sets.values()))
     cyc = {}
     for T in (1, 2):
-        c = mean_cycles(net, main_set[: 200], T)
+        c = mean_cycles(net, main_set, T)
         cyc[T] = c
         p(f"T = {T}: mean cycles/frame {c['cyc_total']:.1f} (IN {c['cyc_in']:.1f}, L0 "
           f"{c['cyc_l0']:.1f}, L1 {c['cyc_l1']:.1f}, FC {c['cyc_fc']:.1f}); layer sparsity "
           f"L0 {c['sparsity_l0']:.3f} L1 {c['sparsity_l1']:.3f}; frame acc "
-          f"{c['frame_acc']:.3f} PER {c['per']:.3f}  [{len(main_set[:200])} utts, "
+          f"{c['frame_acc']:.3f} PER raw {c['per']:.3f}  [{len(main_set)} utts, "
           f"{c['frames']} frames]")
-    res["cycles"] = {T: {k: v for k, v in c.items()} for T, c in cyc.items()}
+    res["cycles"] = {T: dict(c) for T, c in cyc.items()}
     ms = tr.get("model_size_mb")
     if ms:
         hid = tr.get("config", {}).get("hidden", 256)
@@ -834,6 +1174,25 @@ def report(weights_dir=DEFAULT_OUT, data_dir=DEFAULT_DATA, test_limit: int | Non
     wsp = sparsity_report(net.rsnn_weights())
     p("weight zeros: " + ", ".join(f"{k} {v:.1%}" for k, v in wsp.items()))
     res["weight_zero_fraction"] = wsp
+    if check_all:
+        t0 = time.perf_counter()
+        eq = assert_integer_equal_all(net, main_set)
+        p(f"torch integer mode == numpy model (spikes, scores, prediction) at T = "
+          f"{net.regs.T} on all {eq['utterances']} utterances of {next(iter(sets))} "
+          f"({eq['frames']} frames, {time.perf_counter() - t0:.0f} s)")
+        res["integer_equal"] = eq
+    if rtl:
+        items = main_set if rtl < 0 else main_set[:rtl]
+        t0 = time.perf_counter()
+        r = rtl_check(net, items, net.regs.T)
+        r["model_cyc_total"] = mean_cycles(net, items, net.regs.T)["cyc_total"]
+        p(f"RTL (Verilator, bench/bare) == numpy model (scores, prediction per frame) at "
+          f"T = {net.regs.T} on {r['utterances']} utterances ({r['frames']} frames, "
+          f"{time.perf_counter() - t0:.0f} s); simulated clock cycles per frame of the "
+          f"whole stream {r['cycles'] / max(r['frames'], 1):.1f} (frame input, score "
+          f"output and spike tap included) vs the model's schedule "
+          f"{r['model_cyc_total']:.1f} for the same frames")
+        res["rtl_equal"] = r
     return res
 
 
@@ -852,17 +1211,35 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--epochs-finetune", type=int, default=None)
     t.add_argument("--train-limit", type=int, default=None)
     t.add_argument("--seed", type=int, default=None)
+    t.add_argument("--lr-finetune", type=float, default=None)
+    t.add_argument("--rate-weight", type=float, default=None)
+    t.add_argument("--rate1-lo", type=float, default=None)
+    t.add_argument("--union-hi", type=float, default=None)
     t.add_argument("--no-samples", action="store_true")
+    t.add_argument("--float", dest="float_train", action="store_true",
+                   help="train the float baseline (no quantization); writes "
+                        "float_baseline.json to --out (default " + DEFAULT_FLOAT_OUT + ")")
+    t.add_argument("--attach-to", default=None,
+                   help="with --float: copy the figures into this weights directory's "
+                        "manifest (training.float_baseline)")
+    t.add_argument("--resume-dense", default=None,
+                   help="start from this dense-phase checkpoint (<ckpt>/dense.pt)")
     r = sub.add_parser("report", help="evaluate an exported weights directory")
     r.add_argument("--weights", default=DEFAULT_OUT)
     r.add_argument("--data", default=DEFAULT_DATA)
     r.add_argument("--test-limit", type=int, default=None)
     r.add_argument("--threads", type=int, default=None)
+    r.add_argument("--rtl", default="10",
+                   help="run the RTL (bare Verilator) on N test utterances, 'all', or 0")
+    r.add_argument("--no-check-all", action="store_true",
+                   help="skip torch-integer == numpy on every test utterance")
+    r.add_argument("--float-baseline", default=None,
+                   help="float baseline checkpoint (default: the manifest's)")
     f = sub.add_parser("finetune", help="fine-tune an exported network at another T")
     f.add_argument("--from", dest="src", default=DEFAULT_OUT)
     f.add_argument("--out", default=DEFAULT_OUT + "/t1")
     f.add_argument("--T", type=int, default=1, choices=(1, 2))
-    f.add_argument("--epochs", type=int, default=2)
+    f.add_argument("--epochs", type=int, default=3)
     f.add_argument("--data", default=DEFAULT_DATA)
     s = sub.add_parser("samples", help="(re)write weights/<dir>/samples/")
     s.add_argument("--weights", default=DEFAULT_OUT)
@@ -870,17 +1247,29 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     if a.cmd == "train":
         cfg = smoke_config(T=a.T) if a.smoke else TrainConfig(T=a.T)
-        for key in ("threads", "epochs_dense", "epochs_finetune", "train_limit", "seed"):
+        for key in ("threads", "epochs_dense", "epochs_finetune", "train_limit", "seed",
+                    "lr_finetune", "rate_weight", "rate1_lo", "union_hi"):
             v = getattr(a, key)
             if v is not None:
                 setattr(cfg, key, v)
-        out = a.out or ("build/train/rsnn_smoke/weights" if a.smoke else DEFAULT_OUT)
-        ck = a.ckpt or ("build/train/rsnn_smoke" if a.smoke else DEFAULT_CKPT)
-        run_training(cfg, a.data, out, ck, write_samples=not a.no_samples)
+        cfg.float_train = a.float_train
+        tag = "_float" if a.float_train else ""
+        if a.smoke:
+            out = a.out or f"build/train/rsnn_smoke{tag}/weights"
+            ck = a.ckpt or f"build/train/rsnn_smoke{tag}"
+        else:
+            out = a.out or (DEFAULT_FLOAT_OUT if a.float_train else DEFAULT_OUT)
+            ck = a.ckpt or (DEFAULT_FLOAT_OUT if a.float_train else DEFAULT_CKPT)
+        run_training(cfg, a.data, out, ck, write_samples=not a.no_samples,
+                     resume_dense=a.resume_dense)
+        if a.float_train and a.attach_to:
+            attach_float_baseline(a.attach_to, Path(out) / "float_baseline.json")
     elif a.cmd == "report":
         if a.threads:
             set_threads(a.threads)
-        report(a.weights, a.data, a.test_limit)
+        rtl = -1 if a.rtl == "all" else int(a.rtl)
+        report(a.weights, a.data, a.test_limit, rtl=rtl, check_all=not a.no_check_all,
+               float_baseline=a.float_baseline)
     elif a.cmd == "finetune":
         run_finetune(a.src, a.out, a.T, a.epochs, data_dir=a.data)
     else:

@@ -174,3 +174,109 @@ def test_exported_manifest_facts():
         assert key in tr, key
     assert tr["test"]["int4"]["frame_acc"] > 1 / 48
     assert manifest["registers"]["T"] == tr["T"]
+
+
+@needs_weights
+def test_exported_manifest_issue4_facts():
+    """Decoder chosen on validation speakers, decoded PER below the raw one, L1 sparsity in
+    the paper's band and the T = 2 cycle margin, float baseline attached."""
+    _, manifest = load_exported(WEIGHTS)
+    tr = manifest["training"]
+    dec = tr["decoder"]
+    assert "validation" in dec["chosen_on"] and dec["k"] >= 1 and dec["m"] >= 1
+    assert not set(tr["data"]["validation_speakers"]) & {"FDVK0", "MPQE0", "MQVF0", "MZMA0"}
+    t = tr["test"]["int4"]
+    assert t["decoder"] == {"k": dec["k"], "m": dec["m"]}
+    assert t["per_decoded"] < t["per"]
+    assert 0.60 <= tr["layer_sparsity"]["l0"] <= 0.71
+    assert 0.60 <= tr["layer_sparsity"]["l1"] <= 0.71
+    assert tr["cycles_test"]["T2"]["cyc_total"] <= 970
+    assert tr["cycles_test"]["T2"]["frames"] == tr["data"]["test_frames"]
+    fb = tr["float_baseline"]
+    assert fb["config"]["float_train"] and fb["test"]["utterances"] == t["utterances"]
+    assert fb["epochs"] == tr["epochs"]
+
+
+# ---- FC parity balance, validation split, float baseline, batched equality ----------
+def test_parity_permutation_balances_and_keeps_results():
+    from model.train.rsnn_train import parity_permutation, permute_l1
+    # neurons 0 and 2 always fire together, as do 1 and 3: in the identity order both of
+    # a pair sit on the same parity (|n_even - n_odd| = 2 every frame); balanced: 0.
+    H = 8
+    active = np.zeros((40, H))
+    active[:20, [0, 2]] = 1
+    active[20:, [1, 3]] = 1
+    perm = parity_permutation(active)
+    assert sorted(perm.tolist()) == list(range(H))
+    a = active[:, perm]
+    assert np.abs(active[:, 0::2].sum(1) - active[:, 1::2].sum(1)).mean() == 2
+    assert np.abs(a[:, 0::2].sum(1) - a[:, 1::2].sum(1)).mean() == 0
+    # renumbering L1 changes no score, only the order of the L1 spikes
+    w, cfg, x = _random_case(3, 2, False)
+    net = RsnnNet.from_rsnn(w, cfg)
+    before = net(torch.from_numpy(x.astype(np.float64)), "int")
+    p = np.random.default_rng(0).permutation(128)
+    permute_l1(net, p)
+    after = net(torch.from_numpy(x.astype(np.float64)), "int")
+    assert torch.equal(before["scores"], after["scores"])
+    assert torch.equal(before["s1"][..., p], after["s1"])
+    assert_integer_equal(net, x)
+
+
+def test_split_validation_holds_out_whole_speakers():
+    from model.train.rsnn_train import split_validation
+
+    class Split:
+        names = [f"SPK{i // 3}_SX{i}" for i in range(30)]     # 10 speakers x 3
+    tr, val = split_validation(Split(), 0.2, seed=1)
+    assert len(val) == 6 and len(tr) == 24 and not set(tr) & set(val)
+    spk = lambda idx: {Split.names[i].split("_")[0] for i in idx}
+    assert len(spk(val)) == 2 and not spk(val) & spk(tr)
+
+
+def test_batched_equality_names_the_utterance():
+    from model.train.rsnn_train import assert_integer_equal_all
+    w, cfg, x = _random_case(4, 2, False)
+    net = RsnnNet.from_rsnn(w, cfg)
+    items = [(x[0, :7], np.zeros(7, np.int64), []), (x[1], np.zeros(10, np.int64), [])]
+    assert assert_integer_equal_all(net, items, batch=2) == {"utterances": 2, "frames": 17}
+
+    class Off(RsnnNet):                      # a training form one off in one score
+        def forward(self, *a, **k):
+            out = super().forward(*a, **k)
+            out["scores"] = out["scores"].clone()
+            out["scores"][1, 3, 5] += 1
+            return out
+    bad = Off.from_rsnn(w, cfg)
+    with pytest.raises(AssertionError, match="utterance 1: scores differs at \\[3, 5\\]"):
+        assert_integer_equal_all(bad, items, batch=2)
+
+
+def test_smoke_float_baseline_and_attach(tmp_path):
+    data = _data_dir()
+    if data is None:
+        pytest.skip("no prepared speech corpus")
+    from model.train.rsnn_train import attach_float_baseline, run_training
+    cfg = smoke_config(train_limit=4, test_limit=2, hidden=136, chunk=30, batch=4)
+    run_training(cfg, data, tmp_path / "w", tmp_path / "ck", write_samples=False)
+    fcfg = dataclasses.replace(cfg, float_train=True)
+    facts = run_training(fcfg, data, tmp_path / "f", tmp_path / "fck", write_samples=False)
+    assert facts["config"]["float_train"] and "per_decoded" in facts["test"]
+    assert not (tmp_path / "f" / "manifest.json").exists()      # nothing exported
+    got = attach_float_baseline(tmp_path / "w", tmp_path / "f" / "float_baseline.json")
+    _, manifest = load_exported(tmp_path / "w")
+    fb = manifest["training"]["float_baseline"]
+    assert fb["test"]["frame_acc"] == facts["test"]["frame_acc"] == got["test"]["frame_acc"]
+    dec = manifest["training"]["decoder"]
+    assert dec["k"] >= 1 and dec["m"] >= 1 and "validation" in dec["chosen_on"]
+    # the report evaluates int4, latent float and the separate float net, checks
+    # torch-integer == numpy on every (here: 2) test utterance
+    import io
+    from model.train.rsnn_train import report
+    buf = io.StringIO()
+    res = report(tmp_path / "w", data, test_limit=2, stream=buf, rtl=0,
+                 float_baseline=tmp_path / "fck" / "final.pt")
+    text = buf.getvalue()
+    assert "PER dec" in text and "float-sep" in text and "float-latent" in text
+    assert res["integer_equal"] == {"utterances": 2, "frames":
+                                    res["sets"]["synthetic test"]["int4"]["frames"]}
