@@ -1,7 +1,7 @@
 """The regression summary and the coverage report read their inputs correctly."""
 from __future__ import annotations
 
-from verif.coverage import parse_coverage_dat, render, summarize_code
+from verif.coverage import merge_instances, parse_coverage_dat, render, summarize_code
 from verif.regress import render as render_regression
 from verif.regress import summarize
 
@@ -46,3 +46,26 @@ def test_coverage_dat_is_summarized_per_file_and_kind(tmp_path):
     text = render(code, {"rsnn.t": {"covered": 1, "size": 2, "percent": 50.0, "kind": "CoverPoint",
                                     "holes": ["2"]}}, None)
     assert "50.0% (1/2)" in text and "BELOW TARGET" in text and "| rsnn.t | 1 | 2 | 50.0% BELOW TARGET | 2 |" in text
+
+
+def _branch_point(line: int, page: str, inst: str, count: int) -> str:
+    fields = {"f": "/x/m.v", "l": line, "n": 4, "t": "branch", "page": f"v_branch/{page}",
+              "o": "if", "h": inst}
+    return "C '" + "".join(f"\x01{k}\x02{v}" for k, v in fields.items()) + f"' {count}\n"
+
+
+def test_design_unit_view_merges_instances(tmp_path):
+    """A branch one instance takes and another never does counts once, as hit; the
+    per-instance view keeps both; different source points never merge."""
+    dat = tmp_path / "coverage.dat"
+    dat.write_text("# SystemC::Coverage-3\n" + _branch_point(20, "m", "top.u_rom", 0)
+                   + _branch_point(20, "m__W8", "top.u_ram", 5)
+                   + _branch_point(21, "m", "top.u_rom", 0))
+    points = parse_coverage_dat(dat)
+    assert [p.instance for p in points] == ["top.u_rom", "top.u_ram", "top.u_rom"]
+    assert summarize_code(points) == {"/x/m.v": {"branch": [1, 3]}}
+    merged = merge_instances(points)
+    assert summarize_code(merged) == {"/x/m.v": {"branch": [1, 2]}}
+    assert sorted((p.line, p.count) for p in merged) == [(20, 5), (21, 0)]
+    text = render(summarize_code(merged), {}, None, summarize_code(points))
+    assert "50.0% (1/2)" in text and "branch 33.3% (1/3)" in text

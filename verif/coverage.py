@@ -40,6 +40,25 @@ class CodePoint:
     kind: str
     name: str
     count: int
+    column: int = 0
+    instance: str = ""   # hierarchy of the instance (``h``), e.g. rsnn_accel.u_wfc0
+
+
+def merge_instances(points: list[CodePoint]) -> list[CodePoint]:
+    """One point per source point (file, line, column, kind, name), hit when any
+    instance in any build hit it: the design-unit view used for sign-off. A module
+    instantiated several times (sram_sp as ROM and as RAM, a register file in a 2-neuron
+    and a 200-neuron build) would otherwise count, per instance, the paths that instance
+    can never take."""
+    merged: dict[tuple, CodePoint] = {}
+    for p in points:
+        key = (p.file, p.line, p.column, p.kind, p.name)
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = CodePoint(p.file, p.line, p.kind, p.name, p.count, p.column, "*")
+        else:
+            seen.count += p.count
+    return list(merged.values())
 
 
 def parse_coverage_dat(path: Path) -> list[CodePoint]:
@@ -53,7 +72,8 @@ def parse_coverage_dat(path: Path) -> list[CodePoint]:
         page = fields.get("page", "")
         kind = page.split("/", 1)[0].removeprefix("v_") if page else fields.get("t", "?")
         points.append(CodePoint(fields.get("f", "?"), int(fields.get("l", 0)), kind,
-                                fields.get("o", ""), int(count)))
+                                fields.get("o", ""), int(count), int(fields.get("n", 0)),
+                                fields.get("h", "")))
     return points
 
 
@@ -119,11 +139,23 @@ def _pct(hit: int, total: int) -> float:
     return 100.0 * hit / total if total else 100.0
 
 
-def render(code: dict, functional: dict, html: Path | None) -> str:
+def _totals(code: dict) -> dict[str, list[int]]:
+    totals = defaultdict(lambda: [0, 0])
+    for cells in code.values():
+        for k, (hit, tot) in cells.items():
+            totals[k][0] += hit
+            totals[k][1] += tot
+    return totals
+
+
+def render(code: dict, functional: dict, html: Path | None,
+           per_instance: dict | None = None) -> str:
     kinds = ["line", "branch", "toggle", "user"]
     lines = ["# Coverage report", "",
              "Sign-off targets: " + ", ".join(f"{k} >= {v:.0f}%" for k, v in SIGNOFF_TARGETS.items()),
              "", "## Code coverage (Verilator)", "",
+             "Per RTL file, each source point counted once and hit when any instance in any "
+             "test build hit it (design-unit view, the sign-off figure).", "",
              "| RTL file | " + " | ".join(kinds) + " |", "|---|" + "---|" * len(kinds)]
     totals = defaultdict(lambda: [0, 0])
     for file, cells in code.items():
@@ -152,6 +184,12 @@ def render(code: dict, functional: dict, html: Path | None) -> str:
         verdicts.append((k, pct, target))
         row.append(f"**{pct:.1f}%**{verdict}")
     lines.append("| **all** | " + " | ".join(row) + " |")
+    if per_instance:
+        inst = _totals(per_instance)
+        lines += ["", "Per instance (every instance of every build counted separately, for "
+                  "information): " + ", ".join(
+                      f"{k} {_pct(*inst[k]):.1f}% ({inst[k][0]}/{inst[k][1]})"
+                      for k in kinds if inst[k][1])]
     if html:
         lines += ["", f"Annotated sources: `{html.relative_to(REPO_ROOT)}`"]
     lines += ["", "## Functional coverage (cocotb-coverage)", ""]
@@ -176,15 +214,18 @@ def main(runs_root: Path = SIM_BUILD / "runs", out_dir: Path = REPORTS / "covera
               "run the tests with --coverage --sim verilator first")
         return 1
     out_dir.mkdir(parents=True, exist_ok=True)
-    code, html = {}, None
+    code, per_instance, html = {}, {}, None
     if dats:
         merged = merge_code(dats, out_dir)
-        code = summarize_code(parse_coverage_dat(merged))
+        points = parse_coverage_dat(merged)
+        code = summarize_code(merge_instances(points))
+        per_instance = summarize_code(points)
         html = html_report(merged, out_dir)
     functional = merge_functional(ymls, out_dir)
-    text = render(code, functional, html)
+    text = render(code, functional, html, per_instance)
     (out_dir / "coverage.md").write_text(text)
-    (out_dir / "coverage.json").write_text(json.dumps({"code": code, "functional": functional}, indent=2))
+    (out_dir / "coverage.json").write_text(json.dumps(
+        {"code": code, "code_per_instance": per_instance, "functional": functional}, indent=2))
     print(text)
     print(f"report: {out_dir / 'coverage.md'}")
     return 0
