@@ -1081,6 +1081,7 @@ def rtl_check(net: RsnnNet, items, T: int, work=None) -> dict:
     write_weights_dir(folder, weights, cfg)
     exe = build_bare(folder.resolve())
     frames = cycles = 0
+    t0 = time.perf_counter()
     for i, it in enumerate(items):
         ref = rsnn_run(weights, cfg, it[0])
         r = run_bare(exe, it[0], {"scores": ref.scores, "pred": ref.pred}, cfg, tmp)
@@ -1088,6 +1089,9 @@ def rtl_check(net: RsnnNet, items, T: int, work=None) -> dict:
             raise AssertionError(f"RTL differs from the model on utterance {i}: {r}")
         frames += r["frames"]
         cycles += r["cycles"]
+        if (i + 1) % 25 == 0 and i + 1 < len(items):   # progress for `--rtl all`
+            print(f"  RTL: {i + 1}/{len(items)} utterances equal, {frames} frames, "
+                  f"{time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
     return {"utterances": len(items), "frames": frames, "cycles": cycles}
 
 
