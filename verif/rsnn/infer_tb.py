@@ -30,6 +30,7 @@ import time
 
 import cocotb
 import numpy as np
+from cocotb.triggers import SimTimeoutError, with_timeout
 from cocotb.utils import get_sim_time
 
 from model.rsnn_memory import load_weights_dir
@@ -54,6 +55,22 @@ def _decode_spikes(data: bytes, frame: int, T: int):
                              f"{len(data) // 16} beats, expected {2 * T}")
     beats = np.stack([_spike_bits(data[16 * b:16 * b + 16]) for b in range(2 * T)])
     return beats[0::2], beats[1::2]     # beats: S0[0], S1[0], S0[1], S1[1]
+
+
+# A frame takes at most ~1100 cycles plus its transfers; a step of the run (one frame
+# taken, or one frame's outputs) that needs more than this means the DUT is stuck.
+STEP_LIMIT_NS = 10_000 * CLOCK_PERIOD_NS
+
+
+async def _within(step, what: str, tb: RsnnTb):
+    """Await ``step``; a stuck DUT fails the run here, naming the step, instead of
+    simulating on until the test's overall time limit."""
+    try:
+        return await with_timeout(step, STEP_LIMIT_NS, "ns")
+    except SimTimeoutError:
+        tb.dump_state()
+        raise AssertionError(f"rsnn_accel: {what} did not happen within "
+                             f"{STEP_LIMIT_NS // CLOCK_PERIOD_NS} cycles") from None
 
 
 async def _read_counters(tb: RsnnTb) -> list[int]:
@@ -82,20 +99,20 @@ async def infer(dut):
     counters = np.zeros((n, len(COUNTER_NAMES)), np.int64)
 
     async def collect(f: int) -> None:
-        out = await tb.out.recv()
-        spk = await tb.spk.recv()
+        out = await _within(tb.out.recv(), f"frame {f} score packet", tb)
+        spk = await _within(tb.spk.recv(), f"frame {f} spike-tap packet", tb)
         scores[f], pred[f] = _decode_scores(bytes(out.tdata), f)
         spikes0[f], spikes1[f] = _decode_spikes(bytes(spk.tdata), f, T)
 
     t0_sim, t0_wall, t0_cpu = get_sim_time("ns"), time.perf_counter(), time.process_time()
     if mode == "frame":
         for f, x in enumerate(features):
-            await tb.src.send(tb.frame_packet(x, first=(f == 0)))
+            await _within(tb.src.send(tb.frame_packet(x, first=(f == 0))), f"frame {f} input", tb)
             await collect(f)
             counters[f] = await _read_counters(tb)
     else:
         for f, x in enumerate(features):
-            await tb.src.send(tb.frame_packet(x, first=(f == 0)))
+            await _within(tb.src.send(tb.frame_packet(x, first=(f == 0))), f"frame {f} input", tb)
         for f in range(n):
             await collect(f)
     wall = time.perf_counter() - t0_wall
