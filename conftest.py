@@ -13,6 +13,7 @@ import shlex
 import pytest
 
 from verif.sim import SIMULATORS, SimOptions, run
+from verif.sources import sources
 
 
 def pytest_addoption(parser):
@@ -70,12 +71,16 @@ def cocotb_run(request, simulator, sim_options):
 
     calls = []
 
-    def _run(toplevel, sources, test_module, **kwargs):
+    def _run(toplevel, test_module, **kwargs):
+        """Build ``toplevel`` from its .f file list and run cocotb ``test_module``;
+        keyword arguments go to verif.sim.run (parameters, testcase, settings,
+        weights_dir, ...)."""
         __tracebackhide__ = True
         # A test may run several simulations; each keeps its own run folder.
         calls.append(toplevel)
         name = request.node.nodeid + (f"-run{len(calls)}" if len(calls) > 1 else "")
-        return run(simulator, toplevel, sources, test_module, options=options,
-                   replay=replay, run_name=name, **kwargs)
+        return run(simulator, toplevel, sources(toplevel), test_module, options=options,
+                   replay=replay, run_name=name, long=request.config.getoption("--long"),
+                   **kwargs)
 
     return _run

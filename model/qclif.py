@@ -17,11 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.errors import InputError
+from model.regmap import QCLIF
 from model.registers import check_ranges
 from model.fixed import asr, clamp_u8, sat
 
 # ---- sizes (docs/qclif.md "Network") ----------------------------------------------
-N_INPUTS = 200           # input channels (model/dvs/binning.py channel order)
+N_INPUTS = 200           # input channels (ml/dvs/binning.py channel order)
 N_MAX = 200              # largest network
 N_DEFAULT = 200
 N_CLASSES = 11
@@ -40,16 +41,9 @@ def synapse_count(n: int = N_DEFAULT) -> int:
     return sum(r * c for r, c in weight_shapes(n).values())
 
 
-# Register name -> (lowest, highest) legal value.
-REGISTER_RANGES = {
-    "la": (0, 255),
-    "ls": (0, 255),
-    "g0": (0, 255),
-    "theta": (1, 255),
-    "si": (0, 15),
-    "sa": (0, 15),
-    "sd": (0, 15),
-}
+# Register name (in the model's register dataclass) -> (lowest, highest) legal value,
+# from the register map (regs/qclif.hjson, model/regmap).
+REGISTER_RANGES = QCLIF.legal_ranges()
 
 
 # ---- weights and registers --------------------------------------------------------

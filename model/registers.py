@@ -54,3 +54,11 @@ def checked_write(current: int, wdata: int, strb: int, lo: int, hi: int) -> tupl
     if lo <= merged <= hi:
         return merged, False
     return current, True
+
+
+def rw1c_write(current: int, wdata: int, strb: int) -> int:
+    """A write-1-to-clear register (ERR) after a write: a bit clears where the written
+    word has a 1 in a strobed byte; unstrobed bytes and a write with no strobe clear
+    nothing."""
+    current = _check_word(current, "current", 8 * WORD_BYTES)
+    return current & ~merge_strobes(0, wdata, strb)

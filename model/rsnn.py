@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.errors import InputError
+from model.regmap import RSNN
 from model.registers import check_ranges
 from model.fixed import asr, sat
 
@@ -37,15 +38,9 @@ WEIGHT_SHAPES = {
     "wfc": (N_NEURONS, N_FC),
 }
 
-# Register name -> (lowest, highest) legal value.
-REGISTER_RANGES = {
-    "T": (1, 2),
-    "s_in": (0, 7),
-    "b0": (1, 7),
-    "b1": (1, 7),
-    "theta0": (1, 2047),
-    "theta1": (1, 2047),
-}
+# Register name (in the model's register dataclass) -> (lowest, highest) legal value,
+# from the register map (regs/rsnn.hjson, model/regmap).
+REGISTER_RANGES = RSNN.legal_ranges()
 
 
 # ---- weights and registers --------------------------------------------------------

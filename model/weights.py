@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from model.errors import InputError, at_line
-from model.fixed import from_unsigned, to_unsigned
+from model.lanes import pack_lanes, unpack_lanes
 
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
@@ -61,10 +61,7 @@ def _hex_digits(lanes: int, lane_bits: int) -> int:
 # ---- write -----------------------------------------------------------------------
 def format_row(row, lane_bits: int) -> str:
     """One row as a fixed-width hex number, lane 0 in the least significant bits."""
-    value = 0
-    for lane, v in enumerate(to_unsigned(np.asarray(row), lane_bits).tolist()):
-        value |= v << (lane * lane_bits)
-    return f"{value:0{_hex_digits(len(row), lane_bits)}x}"
+    return f"{pack_lanes(row, lane_bits):0{_hex_digits(len(row), lane_bits)}x}"
 
 
 def write_readmemh(path, image, lane_bits: int, signed: bool = True) -> Path:
@@ -117,9 +114,7 @@ def _parse_row(path, number, content, digits, lanes, lane_bits, signed, value_ra
     value = int(content, 16)
     if value >> (lanes * lane_bits):
         raise InputError(path, f"value wider than {lanes * lane_bits} bits", where)
-    mask = (1 << lane_bits) - 1
-    raw = np.array([(value >> (n * lane_bits)) & mask for n in range(lanes)], np.int64)
-    row = from_unsigned(raw, lane_bits) if signed else raw
+    row = unpack_lanes(value, lanes, lane_bits, signed)
     lo, hi = value_range
     out = np.flatnonzero((row < lo) | (row > hi))
     if out.size:

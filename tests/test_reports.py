@@ -1,9 +1,9 @@
 """The regression summary and the coverage report read their inputs correctly."""
 from __future__ import annotations
 
-from verif.coverage import merge_instances, parse_coverage_dat, render, summarize_code
-from verif.regress import render as render_regression
-from verif.regress import summarize
+from spikedv.coverage import merge_instances, parse_coverage_dat, render, summarize_code
+from spikedv.regress import render as render_regression
+from spikedv.regress import summarize
 
 JUNIT = """<?xml version="1.0"?>
 <testsuites><testsuite name="pytest">

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from model.rsnn_memory import load_weights_dir as load_rsnn
-from verif.rsnn.infer import KEYS as RSNN_KEYS
-from verif.rsnn.infer import infer as rsnn_infer
+from spikedv.engines.rsnn import KEYS as RSNN_KEYS
+from spikedv.engines.rsnn import infer as rsnn_infer
 
 ROOT = Path(__file__).resolve().parent.parent
 RSNN_DIR = ROOT / "weights" / "rsnn"
@@ -97,8 +97,8 @@ def test_qclif_model_classifies_shipped_samples():
 
 
 def _run_qclif_samples(simulator: str, samples: list[dict], bins: int | None) -> None:
-    from verif.qclif.infer import KEYS as QCLIF_KEYS
-    from verif.qclif.infer import infer as qclif_infer
+    from spikedv.engines.qclif import KEYS as QCLIF_KEYS
+    from spikedv.engines.qclif import infer as qclif_infer
 
     for s in samples:
         x = np.load(QCLIF_SAMPLES / s["input"])

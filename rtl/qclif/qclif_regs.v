@@ -1,5 +1,5 @@
-// qclif register file on the axil_regs request/ack bus (docs/qclif.md "Host
-// interfaces"). Every access is acknowledged in its request cycle. Illegal values leave
+// qclif register file on the axil_regs request/ack bus (docs/registers_qclif.md; the
+// map is regs/qclif.hjson, its localparams qclif_regmap.vh). Every access is acknowledged in its request cycle. Illegal values leave
 // the register unchanged and set their ERR bit (response OKAY); unmapped addresses and
 // writes to read-only registers answer SLVERR. Byte strobes apply as docs/bus.md says
 // (the merge is common/strobe_merge.v, as in rsnn_regs): a write merges its strobed
@@ -56,28 +56,32 @@ module qclif_regs #(
     input  wire              wmem_rvalid,
     input  wire [1599:0]     wmem_rdata
 );
-    localparam [31:0] ID_VALUE = 32'h51434C46;   // "QCLF"
-    localparam [11:0] A_ID = 12'h000, A_CTRL = 12'h004, A_STATUS = 12'h008,
-                      A_BINS = 12'h00C, A_LA = 12'h010, A_LS = 12'h014, A_G0 = 12'h018,
-                      A_THETA = 12'h01C, A_SI = 12'h020, A_SA = 12'h024, A_SD = 12'h028,
-                      A_ERR = 12'h02C, A_NNEUR = 12'h030, A_NPU = 12'h034,
-                      A_CYC = 12'h040, A_SYN = 12'h044, A_SPK = 12'h048,
-                      A_SCYC = 12'h04C, A_WSEL = 12'h080, A_WNEUR = 12'h084,
-                      A_WCMD = 12'h088, A_DATA0 = 12'h100, A_DATA49 = 12'h1C4;
-    localparam [31:0] N_VALUE  = N;
-    localparam [31:0] NP_VALUE = NP;
+    // Addresses, fields, reset values and legal ranges: generated from regs/qclif.hjson.
+    `include "qclif_regmap.vh"
 
-    reg [9:0]    err;
-    reg [31:0]   sel_q;
-    reg [31:0]   neuron_q;
-    reg [1599:0] staging;
+    localparam integer DATA_IDX_W = $clog2(WMEM_DATA_COUNT);   // staging word index
+    localparam [31:0]  N_VALUE    = N;    // N_NEURONS reads parameter N
+    localparam [31:0]  NP_VALUE   = NP;   // NP_UNITS reads parameter NP
+
+    reg [ERR_MSB:0] err;
+    reg [31:0]      sel_q;
+    reg [31:0]      neuron_q;
+    reg [1599:0]    staging;
 
     wire [11:0] wa = reg_wr_addr;
     wire        wr;            // a write with at least one strobe (none: nothing happens)
     wire [31:0] wd;            // the strobed bytes merged into the register's current value
 
-    wire        is_data_wr = wa >= A_DATA0 && wa <= A_DATA49;
-    wire [5:0]  wr_word    = wa[7:2];              // 0x100 + 4w: bits 7:2 = w (w < 64)
+    // v in lo..hi (a function, so that lo = 0 needs no special case: synthesis folds
+    // v >= 0 away, and lint sees no constant comparison)
+    function in_range;
+        input [31:0] v, lo, hi;
+        in_range = v >= lo && v <= hi;
+    endfunction
+
+    wire        is_data_wr = wa >= WMEM_DATA_ADDR && wa <= WMEM_DATA_LAST_ADDR;
+    // word index = (address - WMEM_DATA_ADDR) / 4, from the index bits alone
+    wire [DATA_IDX_W-1:0] wr_word = wa[2 +: DATA_IDX_W] - WMEM_DATA_ADDR[2 +: DATA_IDX_W];
 
     // The written register's current value (0 for ERR, RW1C, and the WMEM_CMD command),
     // merged with the strobed bytes of the write.
@@ -103,9 +107,9 @@ module qclif_regs #(
     );
     assign wr = reg_wr_req && any_strobe;
 
-    wire        wmem_ok = sel_q <= 32'd2 && neuron_q < N_VALUE;
-    wire        cmd_wr  = wr && wa == A_WCMD;
-    wire        cmd_ok  = wd == 32'd1 || wd == 32'd2;
+    wire        wmem_ok = sel_q <= WMEM_SEL_WOUT && neuron_q < N_VALUE;
+    wire        cmd_wr  = wr && wa == WMEM_CMD_ADDR;
+    wire        cmd_ok  = wd == WMEM_CMD_WRITE || wd == WMEM_CMD_READ;
     wire [7:0]  neuron8 = neuron_q[7:0];            // < N <= 200 when wmem_ok
     /* verilator lint_off UNUSEDSIGNAL */   // the high bits are zero for a legal neuron
     wire [7:0]  unit8   = neuron8 % NP_VALUE[7:0];
@@ -114,9 +118,9 @@ module qclif_regs #(
 
     assign reg_wr_ack   = reg_wr_req;
     assign reg_rd_ack   = reg_rd_req;
-    assign sample_reset = wr && wa == A_CTRL && wd[1];
+    assign sample_reset = wr && wa == CTRL_ADDR && wd[CTRL_SAMPLE_RESET_LSB];
     assign wmem_go      = cmd_wr && cmd_ok && !busy && wmem_ok;
-    assign wmem_we      = wd == 32'd1;
+    assign wmem_we      = wd == WMEM_CMD_WRITE;
     assign wmem_sel     = sel_q[1:0];
     assign wmem_unit    = unit8[UNIT_W-1:0];
     assign wmem_row     = row8[ROW_W-1:0];
@@ -126,8 +130,8 @@ module qclif_regs #(
         reg_wr_err = 1'b0;
         if (reg_wr_req) begin
             case (wa)
-                A_CTRL, A_LA, A_LS, A_G0, A_THETA, A_SI, A_SA, A_SD, A_ERR,
-                A_WSEL, A_WNEUR, A_WCMD: reg_wr_err = 1'b0;
+                CTRL_ADDR, LA_ADDR, LS_ADDR, G0_ADDR, THETA_ADDR, SI_ADDR, SA_ADDR, SD_ADDR,
+                ERR_ADDR, WMEM_SEL_ADDR, WMEM_NEURON_ADDR, WMEM_CMD_ADDR: reg_wr_err = 1'b0;
                 default: reg_wr_err = !is_data_wr;
             endcase
         end
@@ -135,45 +139,56 @@ module qclif_regs #(
 
     always @(posedge clk) begin
         if (!rst_n) begin
-            enable    <= 1'b0;
-            spike_out <= 1'b0;
+            enable    <= CTRL_ENABLE_RESVAL;
+            spike_out <= CTRL_SPIKE_OUT_RESVAL;
             // reset values = model.qclif.QclifRegs() defaults
-            la        <= 8'd1;
-            ls        <= 8'd1;
-            g0        <= 8'd16;
-            theta     <= 8'd64;
-            si        <= 4'd2;
-            sa        <= 4'd2;
-            sd        <= 4'd4;
-            err       <= 10'd0;
-            sel_q     <= 32'd0;
-            neuron_q  <= 32'd0;
+            la        <= LA_RESVAL;
+            ls        <= LS_RESVAL;
+            g0        <= G0_RESVAL;
+            theta     <= THETA_RESVAL;
+            si        <= SI_RESVAL;
+            sa        <= SA_RESVAL;
+            sd        <= SD_RESVAL;
+            err       <= ERR_RESET[ERR_MSB:0];
+            sel_q     <= WMEM_SEL_RESVAL;
+            neuron_q  <= WMEM_NEURON_RESVAL;
         end else begin
-            if (err_sample_len) err[7] <= 1'b1;
+            if (err_sample_len) err[ERR_SAMPLE_LEN_LSB] <= 1'b1;
             if (wmem_rvalid) staging <= wmem_rdata;
             if (wr) begin
                 case (wa)
-                    A_CTRL: begin
-                        enable    <= wd[0];
-                        spike_out <= wd[2];
+                    CTRL_ADDR: begin
+                        enable    <= wd[CTRL_ENABLE_LSB];
+                        spike_out <= wd[CTRL_SPIKE_OUT_LSB];
                     end
-                    A_LA:    if (wd <= 32'd255) la <= wd[7:0]; else err[0] <= 1'b1;
-                    A_LS:    if (wd <= 32'd255) ls <= wd[7:0]; else err[1] <= 1'b1;
-                    A_G0:    if (wd <= 32'd255) g0 <= wd[7:0]; else err[2] <= 1'b1;
-                    A_THETA: if (wd >= 32'd1 && wd <= 32'd255) theta <= wd[7:0];
-                             else err[3] <= 1'b1;
-                    A_SI:    if (wd <= 32'd15) si <= wd[3:0]; else err[4] <= 1'b1;
-                    A_SA:    if (wd <= 32'd15) sa <= wd[3:0]; else err[5] <= 1'b1;
-                    A_SD:    if (wd <= 32'd15) sd <= wd[3:0]; else err[6] <= 1'b1;
+                    LA_ADDR:    if (in_range(wd, LA_LO, LA_HI)) la <= wd[LA_LSB +: LA_WIDTH];
+                                else err[ERR_LA_LSB] <= 1'b1;
+                    LS_ADDR:    if (in_range(wd, LS_LO, LS_HI)) ls <= wd[LS_LSB +: LS_WIDTH];
+                                else err[ERR_LS_LSB] <= 1'b1;
+                    G0_ADDR:    if (in_range(wd, G0_LO, G0_HI)) g0 <= wd[G0_LSB +: G0_WIDTH];
+                                else err[ERR_G0_LSB] <= 1'b1;
+                    THETA_ADDR: if (in_range(wd, THETA_LO, THETA_HI))
+                                    theta <= wd[THETA_LSB +: THETA_WIDTH];
+                                else err[ERR_THETA_LSB] <= 1'b1;
+                    SI_ADDR:    if (in_range(wd, SI_LO, SI_HI)) si <= wd[SI_LSB +: SI_WIDTH];
+                                else err[ERR_SI_LSB] <= 1'b1;
+                    SA_ADDR:    if (in_range(wd, SA_LO, SA_HI)) sa <= wd[SA_LSB +: SA_WIDTH];
+                                else err[ERR_SA_LSB] <= 1'b1;
+                    SD_ADDR:    if (in_range(wd, SD_LO, SD_HI)) sd <= wd[SD_LSB +: SD_WIDTH];
+                                else err[ERR_SD_LSB] <= 1'b1;
                     // RW1C; a flag raised in this very cycle stays set
-                    A_ERR:   err <= (err & ~wd[9:0]) | {2'b00, err_sample_len, 7'd0};
-                    A_WSEL:  sel_q <= wd;
-                    A_WNEUR: neuron_q <= wd;
-                    A_WCMD: if (cmd_ok) begin
-                        if (busy)          err[8] <= 1'b1;
-                        else if (!wmem_ok) err[9] <= 1'b1;
+                    ERR_ADDR: begin
+                        err <= err & ~wd[ERR_MSB:0];
+                        if (err_sample_len) err[ERR_SAMPLE_LEN_LSB] <= 1'b1;
                     end
-                    default: if (is_data_wr) staging[32*wr_word +: 32] <= wd;
+                    WMEM_SEL_ADDR:    sel_q <= wd;
+                    WMEM_NEURON_ADDR: neuron_q <= wd;
+                    WMEM_CMD_ADDR: if (cmd_ok) begin
+                        if (busy)          err[ERR_WMEM_BUSY_LSB] <= 1'b1;
+                        else if (!wmem_ok) err[ERR_WMEM_ADDR_LSB] <= 1'b1;
+                    end
+                    default: if (is_data_wr)
+                        staging[WMEM_DATA_WIDTH*wr_word +: WMEM_DATA_WIDTH] <= wd;
                 endcase
             end
         end
@@ -186,17 +201,20 @@ module qclif_regs #(
             reg_rd_data = rd_value;
         end else begin
             case (reg_rd_addr)
-                A_ID:     reg_rd_data = ID_VALUE;
-                A_STATUS: reg_rd_data = {30'd0, !busy, busy};
-                A_BINS:   reg_rd_data = bins_done;
-                A_ERR:    reg_rd_data = {22'd0, err};
-                A_NNEUR:  reg_rd_data = N_VALUE;
-                A_NPU:    reg_rd_data = NP_VALUE;
-                A_CYC:    reg_rd_data = cycles;
-                A_SYN:    reg_rd_data = synops;
-                A_SPK:    reg_rd_data = spikes;
-                A_SCYC:   reg_rd_data = sample_cycles;
-                default:  reg_rd_err = reg_rd_req;
+                ID_ADDR:            reg_rd_data = ID_RESVAL;
+                STATUS_ADDR: begin
+                    reg_rd_data[STATUS_BUSY_LSB] = busy;
+                    reg_rd_data[STATUS_IDLE_LSB] = !busy;
+                end
+                BINS_ADDR:          reg_rd_data = bins_done;
+                ERR_ADDR:           reg_rd_data[ERR_MSB:0] = err;
+                N_NEURONS_ADDR:     reg_rd_data = N_VALUE;
+                NP_UNITS_ADDR:      reg_rd_data = NP_VALUE;
+                CYCLES_ADDR:        reg_rd_data = cycles;
+                SYNOPS_ADDR:        reg_rd_data = synops;
+                SPIKES_ADDR:        reg_rd_data = spikes;
+                SAMPLE_CYCLES_ADDR: reg_rd_data = sample_cycles;
+                default:            reg_rd_err = reg_rd_req;
             endcase
         end
     end

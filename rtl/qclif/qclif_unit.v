@@ -7,9 +7,9 @@
 module qclif_unit #(
     parameter integer N         = 200,
     parameter integer DEPTH     = 10,   // bank rows, >= 2 (sram_sp needs an address bit)
-    parameter         WIN_FILE  = "",
-    parameter         WCTX_FILE = "",
-    parameter         WOUT_FILE = ""
+    parameter         WIN_NAME  = "",   // preload image names (rtl/common/sram_sp.v)
+    parameter         WCTX_NAME = "",
+    parameter         WOUT_NAME = ""
 ) (
     input  wire                     clk,
     // bank port, shared by the controller and the register bus (muxed outside)
@@ -39,13 +39,13 @@ module qclif_unit #(
     input  wire [3:0]               sd,
     output wire                     spike
 );
-    sram_sp #(.WIDTH(8*200), .DEPTH(DEPTH), .INIT_FILE(WIN_FILE)) u_win (
+    sram_sp #(.WIDTH(8*200), .DEPTH(DEPTH), .INIT_NAME(WIN_NAME)) u_win (
         .clk(clk), .en(win_en), .we(mem_we), .addr(mem_addr), .wdata(win_wdata),
         .rdata(win_row));
-    sram_sp #(.WIDTH(8*N), .DEPTH(DEPTH), .INIT_FILE(WCTX_FILE)) u_wctx (
+    sram_sp #(.WIDTH(8*N), .DEPTH(DEPTH), .INIT_NAME(WCTX_NAME)) u_wctx (
         .clk(clk), .en(wctx_en), .we(mem_we), .addr(mem_addr), .wdata(wctx_wdata),
         .rdata(wctx_row));
-    sram_sp #(.WIDTH(8*11), .DEPTH(DEPTH), .INIT_FILE(WOUT_FILE)) u_wout (
+    sram_sp #(.WIDTH(8*11), .DEPTH(DEPTH), .INIT_NAME(WOUT_NAME)) u_wout (
         .clk(clk), .en(wout_en), .we(mem_we), .addr(mem_addr), .wdata(wout_wdata),
         .rdata(wout_row));
 

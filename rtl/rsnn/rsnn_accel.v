@@ -2,11 +2,12 @@
 // feature stream, the score output stream and the spike tap (each through axis_skid),
 // the five weight memories and the core (rsnn_ctrl with the zero-skip units, rsnn_state
 // with the PE sets, current and LIF units, rsnn_class_accum, rsnn_argmax).
-// WEIGHTS_DIR: "" or a folder with win.hex, wrec_bank0/1.hex, wfc_bank0/1.hex preloaded
-// by $readmemh (simulation).
-module rsnn_accel #(
-    parameter WEIGHTS_DIR = ""
-) (
+// Simulation preload: with the plusarg +weights=DIR the five memories load win.hex,
+// wrec_bank0/1.hex and wfc_bank0/1.hex from DIR by $readmemh (rtl/common/sram_sp.v).
+// Two designs share rtl/: linting the whole tree at once (verilator --lint-only -Wall
+// rtl/*/*.v) finds two top levels, rsnn_accel and qclif_network, by design.
+/* verilator lint_off MULTITOP */
+module rsnn_accel (
     input  wire         clk,
     input  wire         rst_n,
 
@@ -50,13 +51,6 @@ module rsnn_accel #(
     input  wire         m_axis_spk_tready,
     output wire         m_axis_spk_tlast
 );
-    localparam NO_DIR     = WEIGHTS_DIR == "";
-    localparam WIN_FILE   = NO_DIR ? "" : {WEIGHTS_DIR, "/win.hex"};
-    localparam WREC0_FILE = NO_DIR ? "" : {WEIGHTS_DIR, "/wrec_bank0.hex"};
-    localparam WREC1_FILE = NO_DIR ? "" : {WEIGHTS_DIR, "/wrec_bank1.hex"};
-    localparam WFC0_FILE  = NO_DIR ? "" : {WEIGHTS_DIR, "/wfc_bank0.hex"};
-    localparam WFC1_FILE  = NO_DIR ? "" : {WEIGHTS_DIR, "/wfc_bank1.hex"};
-
     // ---- registers ----
     wire        reg_wr_req, reg_wr_ack, reg_wr_err, reg_rd_req, reg_rd_ack, reg_rd_err;
     wire [15:0] reg_wr_addr, reg_rd_addr;
@@ -147,21 +141,21 @@ module rsnn_accel #(
     wire h_wfc0  = !compute && wmem_en && wmem_sel == 3'd3;
     wire h_wfc1  = !compute && wmem_en && wmem_sel == 3'd4;
 
-    sram_sp #(.WIDTH(512), .DEPTH(48), .INIT_FILE(WIN_FILE)) u_win (
+    sram_sp #(.WIDTH(512), .DEPTH(48), .INIT_NAME("win.hex")) u_win (
         .clk(clk), .en(c_win_en || h_win), .we(h_win && wmem_we),
         .addr(compute ? c_win_addr : wmem_row[5:0]), .wdata(wmem_wdata), .rdata(win_rdata));
-    sram_sp #(.WIDTH(512), .DEPTH(192), .INIT_FILE(WREC0_FILE)) u_wrec0 (
+    sram_sp #(.WIDTH(512), .DEPTH(192), .INIT_NAME("wrec_bank0.hex")) u_wrec0 (
         .clk(clk), .en(c_wrec0_en || h_wrec0), .we(h_wrec0 && wmem_we),
         .addr(compute ? c_wrec0_addr : wmem_row[7:0]), .wdata(wmem_wdata),
         .rdata(wrec0_rdata));
-    sram_sp #(.WIDTH(512), .DEPTH(192), .INIT_FILE(WREC1_FILE)) u_wrec1 (
+    sram_sp #(.WIDTH(512), .DEPTH(192), .INIT_NAME("wrec_bank1.hex")) u_wrec1 (
         .clk(clk), .en(c_wrec1_en || h_wrec1), .we(h_wrec1 && wmem_we),
         .addr(compute ? c_wrec1_addr : wmem_row[7:0]), .wdata(wmem_wdata),
         .rdata(wrec1_rdata));
-    sram_sp #(.WIDTH(512), .DEPTH(960), .INIT_FILE(WFC0_FILE)) u_wfc0 (
+    sram_sp #(.WIDTH(512), .DEPTH(960), .INIT_NAME("wfc_bank0.hex")) u_wfc0 (
         .clk(clk), .en(c_wfc0_en || h_wfc0), .we(h_wfc0 && wmem_we),
         .addr(compute ? c_wfc0_addr : wmem_row), .wdata(wmem_wdata), .rdata(wfc0_rdata));
-    sram_sp #(.WIDTH(512), .DEPTH(960), .INIT_FILE(WFC1_FILE)) u_wfc1 (
+    sram_sp #(.WIDTH(512), .DEPTH(960), .INIT_NAME("wfc_bank1.hex")) u_wfc1 (
         .clk(clk), .en(c_wfc1_en || h_wfc1), .we(h_wfc1 && wmem_we),
         .addr(compute ? c_wfc1_addr : wmem_row), .wdata(wmem_wdata), .rdata(wfc1_rdata));
 

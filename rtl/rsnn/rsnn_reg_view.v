@@ -17,23 +17,33 @@ module rsnn_reg_view (
     output reg  [31:0]  value,
     output reg          hit
 );
-    wire is_data = addr >= 16'h100 && addr <= 16'h13C;
+    `include "rsnn_regmap.vh"   // generated from regs/rsnn.hjson
+
+    localparam integer DATA_IDX_W = $clog2(WMEM_DATA_COUNT);
+
+    wire is_data = addr >= WMEM_DATA_ADDR && addr <= WMEM_DATA_LAST_ADDR;
+    // word index = (address - WMEM_DATA_ADDR) / 4, from the index bits alone
+    wire [DATA_IDX_W-1:0] word = addr[2 +: DATA_IDX_W] - WMEM_DATA_ADDR[2 +: DATA_IDX_W];
 
     always @* begin
-        hit = 1'b1;
+        hit   = 1'b1;
+        value = 32'd0;
         case (addr)
-            16'h004: value = {29'd0, spike_tap, 1'b0, enable};   // UTT_RESET reads 0
-            16'h010: value = {30'd0, t};
-            16'h014: value = {29'd0, s_in};
-            16'h018: value = {29'd0, b0};
-            16'h01C: value = {29'd0, b1};
-            16'h020: value = {21'd0, theta0};
-            16'h024: value = {21'd0, theta1};
-            16'h080: value = sel;
-            16'h084: value = row;
+            CTRL_ADDR: begin   // UTT_RESET (write-only) reads 0
+                value[CTRL_ENABLE_LSB]    = enable;
+                value[CTRL_SPIKE_TAP_LSB] = spike_tap;
+            end
+            T_ADDR:        value[T_LSB +: T_WIDTH]           = t;
+            S_IN_ADDR:     value[S_IN_LSB +: S_IN_WIDTH]     = s_in;
+            B0_ADDR:       value[B0_LSB +: B0_WIDTH]         = b0;
+            B1_ADDR:       value[B1_LSB +: B1_WIDTH]         = b1;
+            THETA0_ADDR:   value[THETA0_LSB +: THETA0_WIDTH] = theta0;
+            THETA1_ADDR:   value[THETA1_LSB +: THETA1_WIDTH] = theta1;
+            WMEM_SEL_ADDR: value = sel;
+            WMEM_ROW_ADDR: value = row;
             default: begin
-                hit   = is_data;
-                value = is_data ? staging[32*addr[5:2] +: 32] : 32'd0;
+                hit = is_data;
+                if (is_data) value = staging[WMEM_DATA_WIDTH*word +: WMEM_DATA_WIDTH];
             end
         endcase
     end

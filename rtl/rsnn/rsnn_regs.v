@@ -1,4 +1,5 @@
-// rsnn register file on the axil_regs request/ack bus (docs/rsnn.md "Host interfaces").
+// rsnn register file on the axil_regs request/ack bus (docs/registers_rsnn.md; the map is
+// regs/rsnn.hjson, its localparams rsnn_regmap.vh).
 // Every access is acknowledged in its request cycle. Illegal values leave the register
 // unchanged and set their ERR bit (response OKAY); unmapped addresses and writes to
 // read-only registers answer SLVERR. Byte strobes apply as docs/bus.md says (the merge is
@@ -45,29 +46,36 @@ module rsnn_regs (
     output wire [511:0]     wmem_wdata,
     input  wire [511:0]     wmem_rdata
 );
-    localparam [31:0] ID_VALUE = 32'h52534E4E;   // "RSNN"
+    // Addresses, fields, reset values and legal ranges: generated from regs/rsnn.hjson.
+    `include "rsnn_regmap.vh"
 
-    localparam [15:0] A_ID = 16'h000, A_CTRL = 16'h004, A_STATUS = 16'h008,
-                      A_FRAMES = 16'h00C, A_T = 16'h010, A_S_IN = 16'h014,
-                      A_B0 = 16'h018, A_B1 = 16'h01C, A_THETA0 = 16'h020,
-                      A_THETA1 = 16'h024, A_ERR = 16'h028, A_WSEL = 16'h080,
-                      A_WROW = 16'h084, A_WCMD = 16'h088;
+    // Words of the counter block and of the staging row: index within the block.
+    localparam integer CNT_IDX_W  = $clog2(COUNTERS_COUNT);
+    localparam integer DATA_IDX_W = $clog2(WMEM_DATA_COUNT);
 
-    reg [31:0]  frames;
-    reg [9:0]   err;
-    reg [31:0]  sel_q;
-    reg [31:0]  row_q;
-    reg [511:0] staging;
-    reg         rd_pending;   // a WMEM read is on the memory output next cycle
+    reg [31:0]      frames;
+    reg [ERR_MSB:0] err;
+    reg [31:0]      sel_q;
+    reg [31:0]      row_q;
+    reg [511:0]     staging;
+    reg             rd_pending;   // a WMEM read is on the memory output next cycle
 
     wire [15:0] wa = reg_wr_addr;
     wire        wr;            // a write with at least one strobe (none: nothing happens)
     wire [31:0] wd;            // the strobed bytes merged into the register's current value
 
-    wire        is_counter_rd = reg_rd_addr >= 16'h040 && reg_rd_addr <= 16'h078;
-    wire        is_data_wr    = wa >= 16'h100 && wa <= 16'h13C;
-    wire [3:0]  rd_cnt_idx    = reg_rd_addr[5:2] - 4'd0;   // 0x40 >> 2 = 16 -> 0
-    wire [3:0]  wr_word       = wa[5:2];
+    // v in lo..hi (a function, so that lo = 0 needs no special case: synthesis folds
+    // v >= 0 away, and lint sees no constant comparison)
+    function in_range;
+        input [31:0] v, lo, hi;
+        in_range = v >= lo && v <= hi;
+    endfunction
+
+    wire        is_counter_rd = reg_rd_addr >= COUNTERS_ADDR && reg_rd_addr <= COUNTERS_LAST_ADDR;
+    wire        is_data_wr    = wa >= WMEM_DATA_ADDR && wa <= WMEM_DATA_LAST_ADDR;
+    // word index = (address - block address) / 4, from the index bits alone
+    wire [CNT_IDX_W-1:0]  rd_cnt_idx = reg_rd_addr[2 +: CNT_IDX_W] - COUNTERS_ADDR[2 +: CNT_IDX_W];
+    wire [DATA_IDX_W-1:0] wr_word    = wa[2 +: DATA_IDX_W] - WMEM_DATA_ADDR[2 +: DATA_IDX_W];
 
     // The written register's current value (0 for ERR, RW1C, and the WMEM_CMD command),
     // merged with the strobed bytes of the write.
@@ -94,18 +102,27 @@ module rsnn_regs (
     assign wr = reg_wr_req && any_strobe;
 
     // Rows per memory: win 48, wrec banks 192, wfc banks 960.
-    wire [31:0] rows_of_sel = (sel_q == 32'd0) ? 32'd48
-                            : (sel_q <= 32'd2) ? 32'd192
+    wire [31:0] rows_of_sel = (sel_q == WMEM_SEL_WIN) ? 32'd48
+                            : (sel_q <= WMEM_SEL_WREC_BANK1) ? 32'd192
                             : 32'd960;
-    wire        wmem_ok     = sel_q <= 32'd4 && row_q < rows_of_sel;
-    wire        cmd_wr      = wr && wa == A_WCMD;
-    wire        cmd_go      = cmd_wr && !busy && wmem_ok && (wd == 32'd1 || wd == 32'd2);
+    wire        wmem_ok     = sel_q <= WMEM_SEL_WFC_BANK1 && row_q < rows_of_sel;
+    wire        cmd_wr      = wr && wa == WMEM_CMD_ADDR;
+    wire        cmd_go      = cmd_wr && !busy && wmem_ok
+                              && (wd == WMEM_CMD_WRITE || wd == WMEM_CMD_READ);
+
+    // ERR flags raised by the core in this cycle
+    reg [ERR_MSB:0] err_raise;
+    always @* begin
+        err_raise = {(ERR_MSB + 1){1'b0}};
+        err_raise[ERR_PAD_NONZERO_LSB] = err_pad;
+        err_raise[ERR_PKT_LEN_LSB]     = err_len;
+    end
 
     assign reg_wr_ack = reg_wr_req;
     assign reg_rd_ack = reg_rd_req;
-    assign utt_reset  = wr && wa == A_CTRL && wd[1];
+    assign utt_reset  = wr && wa == CTRL_ADDR && wd[CTRL_UTT_RESET_LSB];
     assign wmem_en    = cmd_go;
-    assign wmem_we    = cmd_go && wd == 32'd1;
+    assign wmem_we    = cmd_go && wd == WMEM_CMD_WRITE;
     assign wmem_sel   = sel_q[2:0];
     assign wmem_row   = row_q[9:0];
     assign wmem_wdata = staging;
@@ -114,8 +131,8 @@ module rsnn_regs (
         reg_wr_err = 1'b0;
         if (reg_wr_req) begin
             case (wa)
-                A_CTRL, A_T, A_S_IN, A_B0, A_B1, A_THETA0, A_THETA1, A_ERR,
-                A_WSEL, A_WROW, A_WCMD: reg_wr_err = 1'b0;
+                CTRL_ADDR, T_ADDR, S_IN_ADDR, B0_ADDR, B1_ADDR, THETA0_ADDR, THETA1_ADDR,
+                ERR_ADDR, WMEM_SEL_ADDR, WMEM_ROW_ADDR, WMEM_CMD_ADDR: reg_wr_err = 1'b0;
                 default: reg_wr_err = !is_data_wr;
             endcase
         end
@@ -123,52 +140,54 @@ module rsnn_regs (
 
     always @(posedge clk) begin
         if (!rst_n) begin
-            enable     <= 1'b0;
-            spike_tap  <= 1'b0;
-            t          <= 2'd2;
-            s_in       <= 3'd0;
-            b0         <= 3'd1;
-            b1         <= 3'd1;
-            theta0     <= 11'd64;
-            theta1     <= 11'd64;
-            err        <= 10'd0;
-            frames     <= 32'd0;
-            sel_q      <= 32'd0;
-            row_q      <= 32'd0;
+            enable     <= CTRL_ENABLE_RESVAL;
+            spike_tap  <= CTRL_SPIKE_TAP_RESVAL;
+            t          <= T_RESVAL;
+            s_in       <= S_IN_RESVAL;
+            b0         <= B0_RESVAL;
+            b1         <= B1_RESVAL;
+            theta0     <= THETA0_RESVAL;
+            theta1     <= THETA1_RESVAL;
+            err        <= ERR_RESET[ERR_MSB:0];
+            frames     <= FRAMES_RESVAL;
+            sel_q      <= WMEM_SEL_RESVAL;
+            row_q      <= WMEM_ROW_RESVAL;
             rd_pending <= 1'b0;
         end else begin
             if (frame_done) frames <= frames + 32'd1;
-            rd_pending <= cmd_go && wd == 32'd2;
+            rd_pending <= cmd_go && wd == WMEM_CMD_READ;
             if (rd_pending) staging <= wmem_rdata;
-            if (err_pad) err[6] <= 1'b1;
-            if (err_len) err[7] <= 1'b1;
+            if (err_pad) err[ERR_PAD_NONZERO_LSB] <= 1'b1;
+            if (err_len) err[ERR_PKT_LEN_LSB] <= 1'b1;
             if (wr) begin
                 case (wa)
-                    A_CTRL: begin
-                        enable    <= wd[0];
-                        spike_tap <= wd[2];
+                    CTRL_ADDR: begin
+                        enable    <= wd[CTRL_ENABLE_LSB];
+                        spike_tap <= wd[CTRL_SPIKE_TAP_LSB];
                     end
-                    A_T:      if (wd == 32'd1 || wd == 32'd2) t <= wd[1:0];
-                              else err[0] <= 1'b1;
-                    A_S_IN:   if (wd <= 32'd7) s_in <= wd[2:0];
-                              else err[1] <= 1'b1;
-                    A_B0:     if (wd >= 32'd1 && wd <= 32'd7) b0 <= wd[2:0];
-                              else err[2] <= 1'b1;
-                    A_B1:     if (wd >= 32'd1 && wd <= 32'd7) b1 <= wd[2:0];
-                              else err[3] <= 1'b1;
-                    A_THETA0: if (wd >= 32'd1 && wd <= 32'd2047) theta0 <= wd[10:0];
-                              else err[4] <= 1'b1;
-                    A_THETA1: if (wd >= 32'd1 && wd <= 32'd2047) theta1 <= wd[10:0];
-                              else err[5] <= 1'b1;
+                    T_ADDR:      if (in_range(wd, T_LO, T_HI)) t <= wd[T_LSB +: T_WIDTH];
+                                 else err[ERR_T_LSB] <= 1'b1;
+                    S_IN_ADDR:   if (in_range(wd, S_IN_LO, S_IN_HI)) s_in <= wd[S_IN_LSB +: S_IN_WIDTH];
+                                 else err[ERR_S_IN_LSB] <= 1'b1;
+                    B0_ADDR:     if (in_range(wd, B0_LO, B0_HI)) b0 <= wd[B0_LSB +: B0_WIDTH];
+                                 else err[ERR_B0_LSB] <= 1'b1;
+                    B1_ADDR:     if (in_range(wd, B1_LO, B1_HI)) b1 <= wd[B1_LSB +: B1_WIDTH];
+                                 else err[ERR_B1_LSB] <= 1'b1;
+                    THETA0_ADDR: if (in_range(wd, THETA0_LO, THETA0_HI))
+                                     theta0 <= wd[THETA0_LSB +: THETA0_WIDTH];
+                                 else err[ERR_THETA0_LSB] <= 1'b1;
+                    THETA1_ADDR: if (in_range(wd, THETA1_LO, THETA1_HI))
+                                     theta1 <= wd[THETA1_LSB +: THETA1_WIDTH];
+                                 else err[ERR_THETA1_LSB] <= 1'b1;
                     // RW1C; a flag raised in this very cycle stays set
-                    A_ERR:    err <= (err & ~wd[9:0]) | {2'b00, err_len, err_pad, 6'd0};
-                    A_WSEL:   sel_q <= wd;
-                    A_WROW:   row_q <= wd;
-                    A_WCMD: begin
-                        if (busy)          err[8] <= 1'b1;
-                        else if (!wmem_ok) err[9] <= 1'b1;
+                    ERR_ADDR:    err <= (err & ~wd[ERR_MSB:0]) | err_raise;
+                    WMEM_SEL_ADDR: sel_q <= wd;
+                    WMEM_ROW_ADDR: row_q <= wd;
+                    WMEM_CMD_ADDR: begin
+                        if (busy)          err[ERR_WMEM_BUSY_LSB] <= 1'b1;
+                        else if (!wmem_ok) err[ERR_WMEM_ADDR_LSB] <= 1'b1;
                     end
-                    default: if (is_data_wr) staging[32*wr_word +: 32] <= wd;
+                    default: if (is_data_wr) staging[WMEM_DATA_WIDTH*wr_word +: WMEM_DATA_WIDTH] <= wd;
                 endcase
             end
         end
@@ -178,16 +197,20 @@ module rsnn_regs (
         reg_rd_err  = 1'b0;
         reg_rd_data = 32'd0;
         if (is_counter_rd) begin
-            reg_rd_data = {16'd0, counters[16*rd_cnt_idx +: 16]};
+            reg_rd_data[COUNTERS_LSB +: COUNTERS_WIDTH] =
+                counters[COUNTERS_WIDTH*rd_cnt_idx +: COUNTERS_WIDTH];
         end else if (rd_hit) begin
             reg_rd_data = rd_value;
         end else begin
             case (reg_rd_addr)
-                A_ID:     reg_rd_data = ID_VALUE;
-                A_STATUS: reg_rd_data = {30'd0, !busy, busy};
-                A_FRAMES: reg_rd_data = frames;
-                A_ERR:    reg_rd_data = {22'd0, err};
-                default:  reg_rd_err = reg_rd_req;
+                ID_ADDR:     reg_rd_data = ID_RESVAL;
+                STATUS_ADDR: begin
+                    reg_rd_data[STATUS_BUSY_LSB] = busy;
+                    reg_rd_data[STATUS_IDLE_LSB] = !busy;
+                end
+                FRAMES_ADDR: reg_rd_data = frames;
+                ERR_ADDR:    reg_rd_data[ERR_MSB:0] = err;
+                default:     reg_rd_err = reg_rd_req;
             endcase
         end
     end

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import numpy as np
 import pytest
 
-from model.dvs.aedat import Events, encode_aedat, parse_aedat, read_aedat, write_aedat
+from ml.dvs.aedat import Events, encode_aedat, parse_aedat, read_aedat, write_aedat
 from model.errors import InputError
 
 HEADER = b"#!AER-DAT3.1\r\n#Format: RAW\r\n#!END-HEADER\r\n"

@@ -3,8 +3,8 @@ c = p*100 + yb*10 + xb, xb = (x-4)//12, yb = (y-4)//12, x, y in [4, 124)."""
 import numpy as np
 import pytest
 
-from model.dvs.aedat import Events
-from model.dvs.binning import BinningParams, channel_of, event_counts, pool_and_bin
+from ml.dvs.aedat import Events
+from ml.dvs.binning import BinningParams, channel_of, event_counts, pool_and_bin
 from model.errors import InputError
 
 # (x, y, p, t) with t_start 1000, bin_us 100, n_bins 3

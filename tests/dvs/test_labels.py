@@ -2,9 +2,9 @@
 (which reads labels and events together)."""
 import pytest
 
-from model.dvs.aedat import Events, write_aedat
-from model.dvs.labels import LabelSegment, read_labels, write_labels
-from model.dvs.layout import (CLASS_NAMES, LIGHTINGS, cut_samples, dataset_dir, iter_samples,
+from ml.dvs.aedat import Events, write_aedat
+from ml.dvs.labels import LabelSegment, read_labels, write_labels
+from ml.dvs.layout import (CLASS_NAMES, LIGHTINGS, cut_samples, dataset_dir, iter_samples,
                               iter_trials, list_trials, load_trial, parse_trial_name)
 from model.errors import InputError
 

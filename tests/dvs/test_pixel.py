@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from model.dvs.pixel import DvsSensor, PixelParams, simulate
+from ml.dvs.pixel import DvsSensor, PixelParams, simulate
 
 TH = 0.2
 EXACT = PixelParams(threshold_on=TH, threshold_off=TH, threshold_sigma=0.0,

@@ -4,10 +4,10 @@ import json
 import numpy as np
 import pytest
 
-from model.dvs.binning import BinningParams, pool_and_bin
-from model.dvs.layout import load_trial, list_trials
-from model.dvs.prepare import DEFAULT_BINNING, load_prepared, prepare
-from model.dvs.synth import SynthConfig, synthesize_dataset
+from ml.dvs.binning import BinningParams, pool_and_bin
+from ml.dvs.layout import load_trial, list_trials
+from ml.dvs.prepare import DEFAULT_BINNING, load_prepared, prepare
+from ml.dvs.synth import SynthConfig, synthesize_dataset
 from model.errors import InputError
 
 TINY = SynthConfig(gesture_s=(0.25, 0.35), gap_s=(0.1, 0.15), lead_s=0.1, tail_s=0.1)

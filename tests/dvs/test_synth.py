@@ -1,6 +1,6 @@
 """Synthetic DVS Gesture: scenes (where the motion is) and the dataset writer.
 
-Conventions under test (model.dvs.scenes): x = column, y = row, row 0 at the
+Conventions under test (ml.dvs.scenes): x = column, y = row, row 0 at the
 top; the figure faces the camera, so the person's RIGHT hand is on the IMAGE
 LEFT (x < body centre); clockwise is as seen in the image (y down), where a
 clockwise path has a positive shoelace sum  sum(x_i y_{i+1} - x_{i+1} y_i).
@@ -8,9 +8,10 @@ clockwise path has a positive shoelace sum  sum(x_i y_{i+1} - x_{i+1} y_i).
 import numpy as np
 import pytest
 
-from model.dvs.layout import (CLASS_NAMES, LIGHTINGS, iter_samples, list_trials, load_trial)
-from model.dvs.scenes import LIGHTING_PROFILES, make_scene
-from model.dvs.synth import SynthConfig, plan_trials, synthesize_dataset, synthesize_trial
+from ml.dvs.layout import (CLASS_NAMES, LIGHTINGS, iter_samples, list_trials, load_trial)
+from ml.dvs.render import LIGHTING_PROFILES
+from ml.dvs.scenes import make_scene
+from ml.dvs.synth import SynthConfig, plan_trials, synthesize_dataset, synthesize_trial
 
 CLS = {name: i for i, name in enumerate(CLASS_NAMES)}
 TINY = SynthConfig(gesture_s=(0.25, 0.35), gap_s=(0.1, 0.15), lead_s=0.1, tail_s=0.1)

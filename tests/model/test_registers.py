@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from model.errors import InputError
-from model.registers import checked_write, merge_strobes
+from model.registers import checked_write, merge_strobes, rw1c_write
 
 
 @pytest.mark.parametrize("strb, expected", [
@@ -50,3 +50,13 @@ def test_merge_strobes_names_the_bad_field(args, where, what):
 ])
 def test_checked_write(current, wdata, strb, expected):
     assert checked_write(current, wdata, strb, 1, 255) == expected
+
+
+@pytest.mark.parametrize("wdata, strb, expected", [
+    (0xFFFFFFFF, 0b0000, 0x301),   # no strobe: nothing clears
+    (0xFFFFFFFF, 0b0010, 0x001),   # byte 1 only: bits 8, 9 clear, bit 0 stays
+    (0xFFFFFF01, 0b0001, 0x300),   # byte 0, a 1 at bit 0 only
+    (0x00000200, 0b1111, 0x101),   # zeros clear nothing
+])
+def test_rw1c_write(wdata, strb, expected):
+    assert rw1c_write(0x301, wdata, strb) == expected

@@ -1,10 +1,10 @@
-"""Phone-sequence decoder (model/speech/decode.py) on hand-worked sequences."""
+"""Phone-sequence decoder (ml/speech/decode.py) on hand-worked sequences."""
 import numpy as np
 import pytest
 
-from model.speech.decode import (DecoderConfig, choose_decoder, corpus_per, decode,
+from ml.speech.decode import (DecoderConfig, choose_decoder, corpus_per, decode,
                                  drop_short, segments39, smooth_scores)
-from model.speech.phones import CLASSES48, class_index
+from ml.speech.phones import CLASSES48, class_index
 
 IDS = {c: class_index(c) for c in CLASSES48}
 

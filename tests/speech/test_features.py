@@ -7,9 +7,9 @@ import pytest
 pytest.importorskip("librosa")
 
 from model.errors import InputError  # noqa: E402
-from model.speech import features as F  # noqa: E402
-from model.speech.features import Quantizer, logmel, mel_filterbank, n_frames  # noqa: E402
-from model.speech.phones import frame_labels  # noqa: E402
+from ml.speech import features as F  # noqa: E402
+from ml.speech.features import Quantizer, logmel, mel_filterbank, n_frames  # noqa: E402
+from ml.speech.phones import frame_labels  # noqa: E402
 
 RATE = 16000
 

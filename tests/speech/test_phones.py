@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from model.speech.phones import (CLASSES48, PHONES39, PHONES61, SIL, Segment, class_index,
+from ml.speech.phones import (CLASSES48, PHONES39, PHONES61, SIL, Segment, class_index,
                                  edit_distance, fold48to39, fold61to48, frame_labels, per,
                                  per_counts, to48)
 

@@ -8,14 +8,15 @@ import pytest
 pytest.importorskip("librosa")
 
 from model.errors import InputError  # noqa: E402
-from model.speech.features import Quantizer, logmel  # noqa: E402
-from model.speech.phones import CLASSES48, PHONES39, frame_labels, per  # noqa: E402
-from model.speech.prepare import (NO_LABEL, load_prepared, load_quantizer, prepare,  # noqa: E402
+from ml.speech.features import Quantizer, logmel  # noqa: E402
+from ml.speech.phones import CLASSES48, PHONES39, frame_labels, per  # noqa: E402
+from ml.speech.prepare import (NO_LABEL, load_prepared, load_quantizer, prepare,  # noqa: E402
                                   prepare_samples, reference39)
-from model.speech.samples import default_samples_dir  # noqa: E402
-from model.speech.sphere import write_sphere  # noqa: E402
-from model.speech.synth import available_engines, synthesize_corpus  # noqa: E402
-from model.speech.timit import list_utterances, load_utterance  # noqa: E402
+from ml.speech.samples import default_samples_dir  # noqa: E402
+from ml.speech.sphere import write_sphere  # noqa: E402
+from ml.speech.engines import available_engines  # noqa: E402
+from ml.speech.synth import synthesize_corpus  # noqa: E402
+from ml.speech.timit import list_utterances, load_utterance  # noqa: E402
 
 PHN = [(0, 2000, "h#"), (2000, 3500, "sh"), (3500, 5000, "iy"), (5000, 5600, "q"),
        (5600, 6400, "tcl"), (6400, 7000, "t"), (7000, 8800, "ix"), (8800, 11000, "h#")]

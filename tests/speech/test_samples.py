@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from model.errors import InputError
-from model.speech.phones import CLASSES48, fold48to39, frame_labels
-from model.speech.samples import default_samples_dir, load_samples
+from ml.speech.phones import CLASSES48, fold48to39, frame_labels
+from ml.speech.samples import default_samples_dir, load_samples
 
 SAMPLES_DIR = default_samples_dir()
 needs_samples = pytest.mark.skipif(not (SAMPLES_DIR / "ASR_train.json").is_file(),

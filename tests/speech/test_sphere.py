@@ -4,7 +4,7 @@ import pytest
 from scipy.io import wavfile
 
 from model.errors import InputError
-from model.speech.sphere import make_header, read_audio, read_sphere, write_sphere
+from ml.speech.sphere import make_header, read_audio, read_sphere, write_sphere
 
 RNG = np.random.default_rng(7)
 SAMPLES = RNG.integers(-32768, 32768, size=1234).astype(np.int16)

@@ -1,6 +1,6 @@
 """Synthetic TIMIT-format corpus: phone tables, timing rules, plan, and (where the
 engines are installed: scripts/install_speech_tools.sh) a tiny corpus read back
-through model.speech.timit."""
+through ml.speech.timit."""
 import hashlib
 import json
 import re
@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 
 from model.errors import InputError
-from model.speech.phones import PHONES61, Segment
-from model.speech.synth import (ESPEAK_TO_TIMIT, FESTIVAL_TO_TIMIT, FESTIVAL_VOICES,
-                                UnknownPhoneError, _espeak_coda_l, _merge_er_r,
-                                available_engines, espeak_synthesize, festival_phone_names,
-                                load_sentences, plan_corpus, synthesize_corpus,
-                                to_timit_segments)
-from model.speech.timit import CORE_TEST_SPEAKERS, list_utterances, load_utterance
+from ml.speech.phones import PHONES61, Segment
+from ml.speech.engines import (FESTIVAL_VOICES, available_engines, espeak_synthesize,
+                               festival_phone_names)
+from ml.speech.phonemap import (ESPEAK_TO_TIMIT, FESTIVAL_TO_TIMIT, UnknownPhoneError,
+                                espeak_coda_l, merge_er_r, to_timit_segments)
+from ml.speech.synth import load_sentences, plan_corpus, synthesize_corpus
+from ml.speech.timit import CORE_TEST_SPEAKERS, list_utterances, load_utterance
 
 HAVE = set(available_engines())
 needs_festival = pytest.mark.skipif("festival" not in HAVE, reason="festival not installed "
@@ -87,15 +87,15 @@ def test_r_coloured_vowel_is_cut_evenly():
 
 
 def test_festival_er_r_is_one_vowel():
-    assert _merge_er_r([("v", 0, 1), ("er", 1, 2), ("r", 2, 3), ("dh", 3, 4)]) == \
+    assert merge_er_r([("v", 0, 1), ("er", 1, 2), ("r", 2, 3), ("dh", 3, 4)]) == \
         [("v", 0, 1), ("er", 1, 3), ("dh", 3, 4)]
 
 
 def test_espeak_coda_l_takes_a_share_of_its_vowel():
-    out = _espeak_coda_l([("s", 0, 100), ("E", 100, 300), ("l", 300, 300), ("z", 300, 400)], 22050)
+    out = espeak_coda_l([("s", 0, 100), ("E", 100, 300), ("l", 300, 300), ("z", 300, 400)], 22050)
     assert out[1] == ("E", 100, 230.0) and out[2] == ("l", 230.0, 300)
     onset = [("l", 0, 10), ("E", 10, 300)]           # an l before its vowel keeps its times
-    assert _espeak_coda_l(onset, 22050) == onset
+    assert espeak_coda_l(onset, 22050) == onset
 
 
 # ---------------------------------------------------------------- sentences and plan

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 from model.errors import InputError
-from model.speech.phones import Segment
-from model.speech.sphere import write_sphere
-from model.speech.timit import (CORE_TEST_SPEAKERS, Sentence, find_split_dir, list_utterances,
+from ml.speech.phones import Segment
+from ml.speech.sphere import write_sphere
+from ml.speech.timit import (CORE_TEST_SPEAKERS, Sentence, find_split_dir, list_utterances,
                                 load_utterance, read_phn, read_txt, read_wrd)
 
 N = 4000  # samples per tiny utterance

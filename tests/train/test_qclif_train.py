@@ -1,6 +1,6 @@
-"""qclif training form (model/train/qclif_train.py): the integer mode equals the numpy
-model bit for bit, the training mode has usable gradients, quantizers keep their
-ranges, and an export reads back. Needs torch (the ``train`` extra); skipped without."""
+"""qclif training form (ml/train/qclif/): the integer mode equals the numpy model bit for
+bit, the training mode has usable gradients, quantizers keep their ranges, and an export
+reads back. Needs torch (the ``train`` extra); skipped without."""
 from __future__ import annotations
 
 import json
@@ -9,19 +9,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+from ml.train import TRAIN_EXTRA
 
-from model.dvs.prepare import DEFAULT_BINNING, PreparedSplit  # noqa: E402
-from model.qclif import QclifRegs, QclifWeights  # noqa: E402
-from model.qclif_memory import load_weights_dir  # noqa: E402
-from model.train.common import (  # noqa: E402
+torch = pytest.importorskip("torch", reason=TRAIN_EXTRA)
+
+from ml.dvs.prepare import DEFAULT_BINNING, PreparedSplit  # noqa: E402
+from ml.train.common import (  # noqa: E402
     clamp_ste, clamp_unsigned, floor_shift, int_range, load_checkpoint, quantize_int,
     save_checkpoint, saturate, seed_everything, spike_fn,
 )
-from model.train.qclif_train import (  # noqa: E402
-    QclifNet, assert_integer_equal, export, load_exported,
-    post_training_quantize, regs_for_bits, shift_blocks, smoke_config, train,
-)
+from ml.train.qclif.data import shift_blocks, window_views  # noqa: E402
+from ml.train.qclif.export import export, load_exported  # noqa: E402
+from ml.train.qclif.loop import post_training_quantize, smoke_config, train  # noqa: E402
+from ml.train.qclif.net import QclifNet, assert_integer_equal, regs_for_bits  # noqa: E402
+from model.qclif import QclifRegs, QclifWeights  # noqa: E402
+from model.qclif_memory import load_weights_dir  # noqa: E402
+from spikedv.cli import main as spikedv  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 EXPORTED = REPO / "weights" / "qclif"
@@ -308,7 +311,7 @@ def test_exported_weights_equal_numpy_model():
     assert manifest["n_neurons"] == net.n == 200
     prepared = REPO / "build" / "dvs" / "prepared" / "test.npz"
     if prepared.is_file():
-        from model.dvs.prepare import load_prepared
+        from ml.dvs.prepare import load_prepared
         x = load_prepared(prepared).inputs[:3]
     else:
         x = random_inputs(np.random.default_rng(0), 3, DEFAULT_BINNING.n_bins, 0.07)
@@ -316,21 +319,29 @@ def test_exported_weights_equal_numpy_model():
 
 
 def test_cli_smoke_end_to_end(tmp_path):
-    """Synthesizes a 22-gesture corpus (2 trials), trains 2 epochs, exports."""
-    from model.train.qclif_train import main
+    """``spikedv qclif train --smoke``: synthesizes a 22-gesture corpus (2 trials), trains
+    2 epochs, exports; ``spikedv qclif report`` on the result (no RTL samples)."""
     out, ckpt = tmp_path / "w", tmp_path / "ck"
-    rc = main(["--smoke", "--data", str(tmp_path / "dvs"), "--out", str(out),
-               "--ckpt-dir", str(ckpt), "--workers", "1"])
+    rc = spikedv(["qclif", "train", "--smoke", "--data", str(tmp_path / "dvs"), "--out", str(out),
+                  "--ckpt-dir", str(ckpt), "--jobs", "1", "-q"])
     assert rc == 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["training"]["smoke"] is True
     assert "8bit" in manifest["training"]["test_accuracy"]
     assert (ckpt / "results_8bit.json").is_file()
     # extra training windows from the same corpus: inside their gestures, cached
-    from model.train.qclif_train import window_views
     x, y = window_views(tmp_path / "dvs", 500_000, 3, log=lambda *_: None)
     assert x.shape[1:] == (DEFAULT_BINNING.n_bins, 200) and x.dtype == np.uint8
     assert len(x) == len(y) and set(y.tolist()) <= set(range(11))
     assert (tmp_path / "dvs" / "prepared" / "train_views_500000_3.npz").is_file()
     x2, _ = window_views(tmp_path / "dvs", 500_000, 3)
     assert np.array_equal(x, x2)
+    # the report of the exported weights (numpy model; RTL samples need Verilator)
+    pytest.importorskip("matplotlib", reason=TRAIN_EXTRA)
+    rc = spikedv(["qclif", "report", "--weights", str(out), "--data",
+                  str(tmp_path / "dvs" / "prepared"), "--rtl-samples", "0", "--out",
+                  str(tmp_path / "reports"), "-q"])
+    assert rc == 0
+    result = json.loads((tmp_path / "reports" / "qclif_report.json").read_text())
+    assert result["8bit"]["samples"] == 11 and result["rtl"] == []
+    assert (tmp_path / "reports" / "qclif_confusion.png").is_file()

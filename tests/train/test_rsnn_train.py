@@ -1,30 +1,43 @@
-"""rsnn training form (model/train/rsnn_train.py): integer mode == model.rsnn, bit for bit.
+"""rsnn training form (ml/train/rsnn/): integer mode == model.rsnn, bit for bit.
 
 Fast tests use random weights and a few frames; the exported-weights tests run when
-weights/rsnn/ exists; the smoke training run needs the prepared synthetic corpus
-(build/speech or /tmp/synth-3000-prep) and is skipped without it.
+weights/rsnn/ exists; the smoke training runs use a tiny synthetic corpus made by the
+``speech_data`` fixture (tests/train/conftest.py). Needs torch (the ``train`` extra);
+skipped without.
 """
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
-from model.rsnn import RsnnConfig, RsnnWeights
-from model.rsnn import run as rsnn_run
-from model.train.rsnn_train import (
-    HW_HIDDEN, RsnnNet, assert_integer_equal, load_exported, load_samples_dir,
-    neuron_importance, prune_fc, prune_neurons, smoke_config,
+from ml.train import TRAIN_EXTRA
+
+torch = pytest.importorskip("torch", reason=TRAIN_EXTRA)
+
+from ml.train.rsnn.data import load_samples_dir, split_validation  # noqa: E402
+from ml.train.rsnn.export import attach_float_baseline, load_exported  # noqa: E402
+from ml.train.rsnn.loop import smoke_config  # noqa: E402
+from ml.train.rsnn.net import RsnnNet, assert_integer_equal, assert_integer_equal_all  # noqa: E402
+from ml.train.rsnn.pipeline import run_training  # noqa: E402
+from ml.train.rsnn.prune import (  # noqa: E402
+    neuron_importance, parity_permutation, permute_l1, prune_fc, prune_neurons,
 )
+from ml.train.rsnn.report import report  # noqa: E402
+from model.rsnn import N_NEURONS, RsnnConfig, RsnnWeights  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 WEIGHTS = REPO / "weights" / "rsnn"
 
-torch.set_num_threads(1)
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
 
 
 def _random_case(seed: int, T: int, saturating: bool):
@@ -106,7 +119,7 @@ def test_pruning_shapes_and_fc_zeros():
     rng = np.random.default_rng(0)
     items = [(rng.integers(0, 256, (8, 40)).astype(np.uint8), np.zeros(8, np.int64), [])]
     imp0, imp1 = neuron_importance(net, items)
-    small = prune_neurons(net, HW_HIDDEN, imp0, imp1)
+    small = prune_neurons(net, N_NEURONS, imp0, imp1)
     prune_fc(small, 0.5)
     w = small.rsnn_weights()
     assert w.wr0.shape == (128, 128) and w.wfc.shape == (128, 1920)
@@ -114,28 +127,25 @@ def test_pruning_shapes_and_fc_zeros():
     assert_integer_equal(small, items[0][0])
 
 
-def _data_dir():
-    for d in (REPO / "build" / "speech", Path("/tmp/synth-3000-prep")):
-        if (d / "train.npz").is_file() and (d / "quantizer.json").is_file():
-            return d
-    return None
-
-
-def test_smoke_training_exports_exact_network(tmp_path):
-    data = _data_dir()
-    if data is None:
-        pytest.skip("no prepared speech corpus")
-    from model.train.rsnn_train import run_training
+def test_smoke_training_exports_exact_network(tmp_path, speech_data):
     cfg = smoke_config(train_limit=4, test_limit=2, hidden=144, chunk=30, batch=4)
-    facts = run_training(cfg, data, tmp_path / "w", tmp_path / "ck", write_samples=False)
+    facts = run_training(cfg, speech_data, tmp_path / "w", tmp_path / "ck",
+                         write_samples=False, quiet=True)
     net, manifest = load_exported(tmp_path / "w")
     assert manifest["classes"][0] == "sil" and len(manifest["classes"]) == 48
     assert manifest["quantizer"]["n_features"] == 40
     assert manifest["training"]["seed"] == cfg.seed == facts["seed"]
     assert np.mean(net.rsnn_weights().wfc == 0) >= 0.4
-    from model.speech.prepare import load_prepared
-    f, _ = load_prepared(Path(data) / "test.npz")[0]
+    from ml.speech.prepare import load_prepared
+    f, _ = load_prepared(Path(speech_data) / "test.npz")[0]
     assert_integer_equal(net, f[:12])
+
+
+def test_missing_corpus_is_an_input_error(tmp_path):
+    from model.errors import InputError
+    with pytest.raises(InputError, match="train.npz: not found: prepare the speech corpus"):
+        run_training(smoke_config(), tmp_path / "none", tmp_path / "w", tmp_path / "ck",
+                     quiet=True)
 
 
 # ---- the exported network --------------------------------------------------------
@@ -199,7 +209,6 @@ def test_exported_manifest_issue4_facts():
 
 # ---- FC parity balance, validation split, float baseline, batched equality ----------
 def test_parity_permutation_balances_and_keeps_results():
-    from model.train.rsnn_train import parity_permutation, permute_l1
     # neurons 0 and 2 always fire together, as do 1 and 3: in the identity order both of
     # a pair sit on the same parity (|n_even - n_odd| = 2 every frame); balanced: 0.
     H = 8
@@ -224,7 +233,6 @@ def test_parity_permutation_balances_and_keeps_results():
 
 
 def test_split_validation_holds_out_whole_speakers():
-    from model.train.rsnn_train import split_validation
 
     class Split:
         names = [f"SPK{i // 3}_SX{i}" for i in range(30)]     # 10 speakers x 3
@@ -235,7 +243,6 @@ def test_split_validation_holds_out_whole_speakers():
 
 
 def test_batched_equality_names_the_utterance():
-    from model.train.rsnn_train import assert_integer_equal_all
     w, cfg, x = _random_case(4, 2, False)
     net = RsnnNet.from_rsnn(w, cfg)
     items = [(x[0, :7], np.zeros(7, np.int64), []), (x[1], np.zeros(10, np.int64), [])]
@@ -252,15 +259,13 @@ def test_batched_equality_names_the_utterance():
         assert_integer_equal_all(bad, items, batch=2)
 
 
-def test_smoke_float_baseline_and_attach(tmp_path):
-    data = _data_dir()
-    if data is None:
-        pytest.skip("no prepared speech corpus")
-    from model.train.rsnn_train import attach_float_baseline, run_training
+def test_smoke_float_baseline_and_attach(tmp_path, speech_data):
+    data = speech_data
     cfg = smoke_config(train_limit=4, test_limit=2, hidden=136, chunk=30, batch=4)
-    run_training(cfg, data, tmp_path / "w", tmp_path / "ck", write_samples=False)
+    run_training(cfg, data, tmp_path / "w", tmp_path / "ck", write_samples=False, quiet=True)
     fcfg = dataclasses.replace(cfg, float_train=True)
-    facts = run_training(fcfg, data, tmp_path / "f", tmp_path / "fck", write_samples=False)
+    facts = run_training(fcfg, data, tmp_path / "f", tmp_path / "fck", write_samples=False,
+                         quiet=True)
     assert facts["config"]["float_train"] and "per_decoded" in facts["test"]
     assert not (tmp_path / "f" / "manifest.json").exists()      # nothing exported
     got = attach_float_baseline(tmp_path / "w", tmp_path / "f" / "float_baseline.json")
@@ -272,10 +277,9 @@ def test_smoke_float_baseline_and_attach(tmp_path):
     # the report evaluates int4, latent float and the separate float net, checks
     # torch-integer == numpy on every (here: 2) test utterance
     import io
-    from model.train.rsnn_train import report
     buf = io.StringIO()
     res = report(tmp_path / "w", data, test_limit=2, stream=buf, rtl=0,
-                 float_baseline=tmp_path / "fck" / "final.pt")
+                 float_baseline=tmp_path / "fck" / "final.pt", quiet=True)
     text = buf.getvalue()
     assert "PER dec" in text and "float-sep" in text and "float-latent" in text
     assert res["integer_equal"] == {"utterances": 2, "frames":

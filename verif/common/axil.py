@@ -5,17 +5,16 @@
     value = await read_reg(master, 0x10)           # AssertionError unless RRESP = OKAY
     await write_reg(master, 0x8000, 1, expect_error=True)   # asserts SLVERR instead
     set_axil_backpressure(master, tb.rng, 0.3)     # random stalls on all five channels
-    clear_pauses(channel)                          # stop stalling (any cocotbext model)
 
 cocotbext-axi's own ``read_dword``/``write_dword`` ignore the response; these check it.
 """
 from __future__ import annotations
 
 import logging
-from typing import Iterator
-
 import numpy as np
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster, AxiResp
+
+from verif.common.pauses import clear_pauses, random_pauses
 
 WORD_BYTES = 4
 
@@ -63,21 +62,6 @@ async def read_reg(master: AxiLiteMaster, addr: int, *, expect_error: bool = Fal
     result = await master.read(addr, WORD_BYTES)
     _check_resp("read", addr, result.resp, expect_error)
     return int.from_bytes(result.data, "little")
-
-
-def random_pauses(rng: np.random.Generator, probability: float) -> Iterator[bool]:
-    """Endless pause pattern for ``set_pause_generator``: True (stall) with the given
-    probability per cycle."""
-    while True:
-        yield bool(rng.random() < probability)
-
-
-def clear_pauses(channel) -> None:
-    """Remove the pause generator of a cocotbext-axi channel or stream model and stop
-    pausing. cocotbext-axi 0.1.28's ``clear_pause_generator()`` keeps ``pause`` at the
-    generator's last value, so a channel stopped mid-stall would stall for ever."""
-    channel.clear_pause_generator()
-    channel.pause = False
 
 
 def set_axil_backpressure(master: AxiLiteMaster, rng: np.random.Generator,

@@ -8,6 +8,8 @@ import numpy as np
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge
 
+from verif.settings import context as run_context
+
 CLOCK_PERIOD_NS = 10
 # On Verilator the clock toggles in cocotb's C++ layer ("gpi"): a Python clock ("py")
 # wakes the interpreter twice per cycle, which cost rsnn_accel a third of its speed.
@@ -31,8 +33,9 @@ def seeded_rng() -> np.random.Generator:
 
 
 def simulator_name() -> str:
-    """'icarus' or 'verilator' (set by verif.sim), for tests that scale their length."""
-    return os.environ.get("SPIKEDV_SIMULATOR", "unknown")
+    """'icarus' or 'verilator' (this run's context, verif/settings.py), for tests that
+    scale their length."""
+    return run_context().simulator
 
 
 class TbBase:

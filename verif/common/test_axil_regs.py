@@ -20,7 +20,6 @@ from verif.common.axil import (make_axil_master, read_reg, set_axil_backpressure
                                write_reg)
 from verif.common.scoreboard import Scoreboard
 from verif.common.tb import TbBase, simulator_name
-from verif.sim import rtl_sources
 
 ADDR_W = 16
 UNMAPPED_BASE = 0xC000  # the register-side model answers SLVERR at and above this address
@@ -442,5 +441,5 @@ async def outputs_are_registered(dut):
 
 
 def test_axil_regs(cocotb_run):
-    cocotb_run("axil_regs", rtl_sources("common/axil_regs.v"), __name__,
+    cocotb_run("axil_regs", __name__,
                parameters={"ADDR_W": ADDR_W})

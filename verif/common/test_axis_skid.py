@@ -18,7 +18,6 @@ from cocotbext.axi import AxiStreamBus, AxiStreamFrame, AxiStreamSink, AxiStream
 from verif.common.axil import random_pauses
 from verif.common.scoreboard import Scoreboard
 from verif.common.tb import TbBase, simulator_name
-from verif.sim import rtl_sources
 
 
 def uint(sig) -> int:
@@ -166,5 +165,5 @@ async def outputs_are_registered(dut):
 
 @pytest.mark.parametrize("data_w,user_w", [(32, 1), (40, 3)], ids=["d32u1", "d40u3"])
 def test_axis_skid(cocotb_run, data_w, user_w):
-    cocotb_run("axis_skid", rtl_sources("common/axis_skid.v"), __name__,
+    cocotb_run("axis_skid", __name__,
                parameters={"DATA_W": data_w, "USER_W": user_w})

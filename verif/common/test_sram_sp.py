@@ -7,7 +7,6 @@ from cocotb.triggers import RisingEdge
 
 from verif.common.scoreboard import Scoreboard
 from verif.common.tb import TbBase
-from verif.sim import SIM_BUILD, rtl_sources
 
 WIDTH = 512
 DEPTH = 48
@@ -65,15 +64,17 @@ async def preload(dut):
 
 
 @pytest.mark.parametrize("preload_image", [False, True], ids=["bus", "readmemh"])
-def test_sram_sp(cocotb_run, simulator, preload_image):
-    params = {"WIDTH": WIDTH, "DEPTH": DEPTH}
+def test_sram_sp(cocotb_run, simulator, preload_image, tmp_path):
+    """The preload image's name is a parameter, its folder the run-time plusarg
+    +weights=DIR; the same build serves both cases (no image is loaded without it)."""
+    params = {"WIDTH": WIDTH, "DEPTH": DEPTH, "INIT_NAME": '"image.hex"'}
+    weights_dir = None
     testcase = "random_access"
     if preload_image:
-        image = SIM_BUILD / "data" / f"sram_sp_{DEPTH}x{WIDTH}.hex"
-        image.parent.mkdir(parents=True, exist_ok=True)
         digits = WIDTH // 4
-        image.write_text("".join(f"{row:0{digits}x}\n" for row in _preload_rows(DEPTH, WIDTH)))
-        params["INIT_FILE"] = f'"{image}"'
+        (tmp_path / "image.hex").write_text(
+            "".join(f"{row:0{digits}x}\n" for row in _preload_rows(DEPTH, WIDTH)))
+        weights_dir = tmp_path
         testcase = "preload"
-    cocotb_run("sram_sp", rtl_sources("common/sram_sp.v"), __name__,
-               parameters=params, testcase=testcase)
+    cocotb_run("sram_sp", __name__, parameters=params, testcase=testcase,
+               weights_dir=weights_dir)

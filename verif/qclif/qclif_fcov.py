@@ -13,7 +13,7 @@ from cocotb_coverage.coverage import CoverCross, CoverPoint
 from verif.common.fcov import DENSITY_BINS, contains, density_bin
 
 ERROR_BINS = ("la", "ls", "g0", "theta", "si", "sa", "sd", "SAMPLE_LEN", "WMEM_BUSY",
-              "WMEM_ADDR")  # the names of verif/qclif/qclif_tb.py ERR_BIT
+              "WMEM_ADDR")  # model.regmap.QCLIF.err_bits() names
 
 
 def _ends(values, lo: int, hi: int) -> list[str]:

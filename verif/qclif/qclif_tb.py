@@ -5,7 +5,7 @@ registers, an input driver for s_axis (one beat per bin, TLAST only on a sample'
 bin, optional TVALID gaps; cocotbext's AxiStreamSource ends every frame with TLAST, so
 it cannot send a sample bin by bin), AxiStreamSink for m_axis (TREADY stalls). Weights
 are loaded over the bus (WMEM_*) or preloaded by $readmemh from per-unit bank images
-(``write_bank_images``). Expected values come from model/qclif.py (spikes, scores,
+(``write_bank_images``, folder given at run time). Expected values come from model/qclif.py (spikes, scores,
 prediction) and model/qclif_schedule.py (counters) only.
 
 Checking (Scoreboard "qclif_network"):
@@ -27,7 +27,9 @@ from cocotb.triggers import ClockCycles, Event, RisingEdge
 from cocotbext.axi import AxiStreamBus, AxiStreamSink
 
 from model import qclif
+from model.regmap import QCLIF
 from model.qclif import QclifRegs, QclifState, QclifWeights, argmax_lowest, step_bin
+from model.lanes import pack_lanes, unpack_lanes
 from model.qclif_memory import bank_images, logical_images
 from model.qclif_schedule import bin_counters
 from model.weights import write_readmemh
@@ -37,32 +39,19 @@ from verif.common.scoreboard import Scoreboard
 from verif.qclif.qclif_fcov import sample_bin
 from verif.common.tb import TbBase
 
-# RTL of the top level, relative to rtl/ (verif.sim.rtl_sources)
-SOURCES = ("qclif/qclif_network.v", "qclif/qclif_regs.v", "qclif/qclif_reg_view.v",
-           "qclif/qclif_ctrl.v", "qclif/qclif_unit.v", "qclif/qclif_readout.v",
-           "qclif/qclif_neuron_datapath.v",
-           "qclif/qclif_spike_weighting.v", "qclif/qclif_csa_tree.v", "qclif/qclif_apical.v",
-           "qclif/qclif_mult.v", "qclif/qclif_soma.v", "qclif/qclif_threshold.v",
-           "common/axil_regs.v", "common/strobe_merge.v", "common/axis_skid.v",
-           "common/sram_sp.v")
-
-# ---- register map (docs/qclif.md "Host interfaces") --------------------------------
-ID, CTRL, STATUS, BINS = 0x000, 0x004, 0x008, 0x00C
-REG_ADDR = {"la": 0x010, "ls": 0x014, "g0": 0x018, "theta": 0x01C,
-            "si": 0x020, "sa": 0x024, "sd": 0x028}
-ERR, N_NEURONS, NP_UNITS = 0x02C, 0x030, 0x034
-CYCLES, SYNOPS, SPIKES, SAMPLE_CYCLES = 0x040, 0x044, 0x048, 0x04C
-WMEM_SEL, WMEM_NEURON, WMEM_CMD, WMEM_DATA = 0x080, 0x084, 0x088, 0x100
-CTRL_ENABLE, CTRL_SAMPLE_RESET, CTRL_SPIKE_OUT = 1, 2, 4
-ERR_BIT = {"la": 0, "ls": 1, "g0": 2, "theta": 3, "si": 4, "sa": 5, "sd": 6,
-           "SAMPLE_LEN": 7, "WMEM_BUSY": 8, "WMEM_ADDR": 9}
-ID_VALUE = 0x51434C46
-MEMORY_SEL = {"win": 0, "wctx": 1, "wout": 2}
+# ---- register map: regs/qclif.hjson through model.regmap (docs/registers_qclif.md) --
+REGS = QCLIF
+CTRL_ENABLE = REGS.field("CTRL", "ENABLE").mask
+CTRL_SAMPLE_RESET = REGS.field("CTRL", "SAMPLE_RESET").mask
+CTRL_SPIKE_OUT = REGS.field("CTRL", "SPIKE_OUT").mask
+MEMORY_SEL = dict(REGS.field("WMEM_SEL").enum)     # memory name -> WMEM_SEL value
+WMEM_CMD_CODE = dict(REGS.field("WMEM_CMD").enum)  # "write", "read" -> WMEM_CMD value
 N_SCORE_BEATS = qclif.N_CLASSES + 1
 
 
 def bank_file_names(np_units: int) -> list[str]:
-    """Files the RTL preloads from WEIGHTS_DIR (unit number in 3 decimal digits)."""
+    """Files the RTL preloads from the run-time folder ``+weights=DIR`` (unit number in
+    3 decimal digits; rtl/qclif/qclif_network.v)."""
     return [f"{m}_b{u:03d}.hex" for m in ("win", "wctx", "wout") for u in range(np_units)]
 
 
@@ -74,18 +63,6 @@ def write_bank_images(directory, weights: QclifWeights, np_units: int) -> Path:
         for u, bank in enumerate(banks):
             write_readmemh(directory / f"{name}_b{u:03d}.hex", bank, 8)
     return directory
-
-
-def _lanes_to_int(row) -> int:
-    value = 0
-    for lane, v in enumerate(np.asarray(row, np.int64).tolist()):
-        value |= (v & 0xFF) << (8 * lane)
-    return value
-
-
-def _int_to_lanes(value: int, lanes: int) -> np.ndarray:
-    raw = np.array([(value >> (8 * i)) & 0xFF for i in range(lanes)], np.int64)
-    return np.where(raw >= 128, raw - 256, raw)
 
 
 def _tuser_beats(frame, beats: int) -> list[int]:
@@ -190,16 +167,16 @@ class QclifTb(TbBase):
 
     async def configure(self, regs: QclifRegs) -> None:
         regs.validate()
-        for name, addr in REG_ADDR.items():
+        for name, addr in REGS.model_addrs().items():
             await self.write(addr, getattr(regs, name))
         self.regs = QclifRegs(**regs.as_dict())
 
     async def set_ctrl(self, spike_out: bool = True, enable: bool = True) -> None:
         self.ctrl = (CTRL_ENABLE if enable else 0) | (CTRL_SPIKE_OUT if spike_out else 0)
-        await self.write(CTRL, self.ctrl)
+        await self.write(REGS.addr("CTRL"), self.ctrl)
 
     async def sample_reset(self) -> None:
-        await self.write(CTRL, self.ctrl | CTRL_SAMPLE_RESET)
+        await self.write(REGS.addr("CTRL"), self.ctrl | CTRL_SAMPLE_RESET)
 
     async def pulse_reset(self, cycles: int = 3) -> None:
         """rst_n low at any moment (mid-sample too); the stream models are emptied."""
@@ -224,28 +201,28 @@ class QclifTb(TbBase):
     async def wait_bins(self, count: int, limit_cycles: int = 200000) -> None:
         """Poll BINS until it reaches ``count`` (bins completed since reset)."""
         for _ in range(limit_cycles // 8):
-            if await self.read(BINS) >= count:
+            if await self.read(REGS.addr("BINS")) >= count:
                 return
             await ClockCycles(self.clk, 4)
         raise AssertionError(f"qclif_network: BINS did not reach {count}")
 
     # ---- weights over the bus ----
     async def wmem_write(self, memory: str, neuron: int, row) -> None:
-        value = _lanes_to_int(row)
+        value = pack_lanes(row, 8)
         for w in range((len(row) * 8 + 31) // 32):
-            await self.write(WMEM_DATA + 4 * w, (value >> (32 * w)) & 0xFFFFFFFF)
-        await self.write(WMEM_SEL, MEMORY_SEL[memory])
-        await self.write(WMEM_NEURON, neuron)
-        await self.write(WMEM_CMD, 1)
+            await self.write(REGS.addr("WMEM_DATA", w), (value >> (32 * w)) & 0xFFFFFFFF)
+        await self.write(REGS.addr("WMEM_SEL"), MEMORY_SEL[memory])
+        await self.write(REGS.addr("WMEM_NEURON"), neuron)
+        await self.write(REGS.addr("WMEM_CMD"), WMEM_CMD_CODE["write"])
 
     async def wmem_read(self, memory: str, neuron: int, lanes: int) -> np.ndarray:
-        await self.write(WMEM_SEL, MEMORY_SEL[memory])
-        await self.write(WMEM_NEURON, neuron)
-        await self.write(WMEM_CMD, 2)
+        await self.write(REGS.addr("WMEM_SEL"), MEMORY_SEL[memory])
+        await self.write(REGS.addr("WMEM_NEURON"), neuron)
+        await self.write(REGS.addr("WMEM_CMD"), WMEM_CMD_CODE["read"])
         value = 0
         for w in range((lanes * 8 + 31) // 32):
-            value |= await self.read(WMEM_DATA + 4 * w) << (32 * w)
-        return _int_to_lanes(value, lanes)
+            value |= await self.read(REGS.addr("WMEM_DATA", w)) << (32 * w)
+        return unpack_lanes(value, lanes, 8)
 
     async def load_over_bus(self, weights: QclifWeights, neurons=None) -> None:
         """Write the rows of ``neurons`` (default all) and make them the reference."""
@@ -314,13 +291,13 @@ class QclifTb(TbBase):
 
     async def _check_counters(self, where: str, item: dict, sample_cycles=None) -> None:
         cnt = item["counters"]
-        self.sb.check(f"{where} BINS", self.bins_done, await self.read(BINS))
-        for name, addr in (("cycles", CYCLES), ("synops", SYNOPS), ("spikes", SPIKES)):
+        self.sb.check(f"{where} BINS", self.bins_done, await self.read(REGS.addr("BINS")))
+        for name in ("cycles", "synops", "spikes"):
             self.sb.check(f"{where} counter {name}", cnt[name] & 0xFFFFFFFF,
-                          await self.read(addr))
+                          await self.read(REGS.addr(name.upper())))
         if sample_cycles is not None:
             self.sb.check(f"{where} SAMPLE_CYCLES", sample_cycles,
-                          await self.read(SAMPLE_CYCLES))
+                          await self.read(REGS.addr("SAMPLE_CYCLES")))
 
     def finish(self, min_compared: int) -> None:
         """End of a test: the scoreboard's verdict, then this run's functional coverage."""
@@ -390,6 +367,17 @@ def random_inputs(rng, bins: int, density=None) -> np.ndarray:
     dens = (np.full(bins, density) if density is not None
             else rng.choice([0.0, 0.02, 0.05, 0.1, 0.3, 0.6, 1.0], bins))
     return (rng.random((bins, qclif.N_INPUTS)) < dens[:, None]).astype(np.uint8)
+
+
+def firing_stimulus(rng, weights: QclifWeights, bins: int, tries: int = 200):
+    """Random registers and inputs under which the model's network spikes at least once
+    (the stimulus is chosen with the model, so a test is never silent by chance)."""
+    for _ in range(tries):
+        regs, x = random_regs(rng), random_inputs(rng, bins)
+        if np.any(qclif.run(weights, regs, x).spikes):
+            return regs, x
+    raise AssertionError(f"no random stimulus of {bins} bins made the network fire in "
+                         f"{tries} tries")
 
 
 def random_regs(rng) -> QclifRegs:

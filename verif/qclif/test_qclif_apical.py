@@ -13,7 +13,6 @@ from model import qclif
 from verif.common.scoreboard import Scoreboard
 from verif.common.tb import seeded_rng, simulator_name
 from verif.qclif.comb_sweep import check_each, check_rows, grid, sweep
-from verif.sim import rtl_sources
 
 U8 = np.arange(256)
 S8 = np.arange(-128, 128)
@@ -64,4 +63,4 @@ async def random_registers(dut):
 
 
 def test_qclif_apical(cocotb_run):
-    cocotb_run("qclif_apical", rtl_sources("qclif/qclif_apical.v"), __name__)
+    cocotb_run("qclif_apical", __name__)

@@ -17,8 +17,6 @@ configurations (no extra build); sample_len has its own small build.
 """
 from __future__ import annotations
 
-import os
-
 import cocotb
 import numpy as np
 import pytest
@@ -26,21 +24,18 @@ from cocotb.triggers import ClockCycles, RisingEdge
 
 from model import qclif
 from model.qclif import QclifRegs, QclifWeights
-from model.qclif_memory import load_weights_dir
 from model.qclif_schedule import bin_counters, bin_cycles
 from verif.qclif.qclif_fcov import sample_error
-from verif.qclif.qclif_tb import (BINS, CYCLES, ERR, ERR_BIT, SOURCES, SPIKES, STATUS, SYNOPS,
-                                  QclifTb, random_inputs)
-from verif.qclif.test_qclif_network import CONFIGS, _weights_dir
-from verif.sim import rtl_sources
+from verif.qclif.qclif_tb import REGS, QclifTb, random_inputs
+from verif.qclif.scenarios import CONFIGS, NetworkSettings, settings_weights, write_config_weights
+from verif.settings import load
 
 MAX_SAMPLE_BINS = 65535   # docs/qclif.md "Clarifications": a longer sample sets SAMPLE_LEN
-STATUS_IDLE = 2
+STATUS_IDLE = REGS.field("STATUS", "IDLE").mask
 
 
 def _weights() -> QclifWeights:
-    weights, _, _ = load_weights_dir(os.environ["QCLIF_WEIGHTS_DIR"])
-    return weights
+    return settings_weights(load(NetworkSettings))
 
 
 # ---- cocotb tests ------------------------------------------------------------------
@@ -97,7 +92,7 @@ async def _stream_zero_bins(tb: QclifTb, stop: int) -> int:
     dut.s_axis_tdata.value = 0
     dut.s_axis_tlast.value = 0
     dut.s_axis_tvalid.value = 1
-    while (done := await tb.read(BINS)) < stop:
+    while (done := await tb.read(REGS.addr("BINS"))) < stop:
         await ClockCycles(tb.clk, max((stop - done) * min_cycles, 1))
     while True:   # TVALID may drop only after a transfer (AXI4-Stream)
         await RisingEdge(tb.clk)
@@ -105,8 +100,8 @@ async def _stream_zero_bins(tb: QclifTb, stop: int) -> int:
             break
     dut.s_axis_tvalid.value = 0
     for _ in range(1000):
-        if await tb.read(STATUS) & STATUS_IDLE:
-            return await tb.read(BINS)
+        if await tb.read(REGS.addr("STATUS")) & STATUS_IDLE:
+            return await tb.read(REGS.addr("BINS"))
         await ClockCycles(tb.clk, 4)
     raise AssertionError("qclif_network: not idle after the streamed bins")
 
@@ -123,52 +118,48 @@ async def sample_len(dut):
     done = await _stream_zero_bins(tb, MAX_SAMPLE_BINS - 48)
     tb.log.info("%d bins streamed with TVALID held high", done)
     tb.sb.check("streamed bins stay below the limit", True, 0 < done < MAX_SAMPLE_BINS)
-    tb.sb.check(f"ERR after {done} bins", 0, await tb.read(ERR))
+    tb.sb.check(f"ERR after {done} bins", 0, await tb.read(REGS.addr("ERR")))
     for _ in range(MAX_SAMPLE_BINS - done):
         tb.drv.send(zero, False)
     await tb.wait_bins(MAX_SAMPLE_BINS)
-    tb.sb.check(f"ERR after {MAX_SAMPLE_BINS} bins", 0, await tb.read(ERR))
+    tb.sb.check(f"ERR after {MAX_SAMPLE_BINS} bins", 0, await tb.read(REGS.addr("ERR")))
     # An all-zero sample never spikes: no input, so no somatic drive, so no context.
     silent = np.zeros(tb.n, np.uint8)
     cnt = bin_counters(zero, silent, silent, tb.n, tb.np_units, False)
-    for name, addr in (("cycles", CYCLES), ("synops", SYNOPS), ("spikes", SPIKES)):
-        tb.sb.check(f"bin {MAX_SAMPLE_BINS} counter {name}", int(cnt[name]), await tb.read(addr))
+    for name in ("cycles", "synops", "spikes"):
+        tb.sb.check(f"bin {MAX_SAMPLE_BINS} counter {name}", int(cnt[name]),
+                    await tb.read(REGS.addr(name.upper())))
     tb.drv.send(zero, False)
     await tb.wait_bins(MAX_SAMPLE_BINS + 1)
-    if tb.sb.check(f"ERR after {MAX_SAMPLE_BINS + 1} bins", 1 << ERR_BIT["SAMPLE_LEN"],
-                   await tb.read(ERR)):
+    if tb.sb.check(f"ERR after {MAX_SAMPLE_BINS + 1} bins", REGS.err_mask("SAMPLE_LEN"),
+                   await tb.read(REGS.addr("ERR"))):
         sample_error("SAMPLE_LEN")
     tb.drv.send(zero, True)                             # ends the over-long sample
     await tb.wait_bins(MAX_SAMPLE_BINS + 2)
     scores = await tb.sink.recv()
     tb.sb.check("score beats of the over-long sample", 12, len(bytes(scores.tdata)) // 4)
-    await tb.write(ERR, 1 << ERR_BIT["SAMPLE_LEN"])   # RW1C
+    await tb.write(REGS.addr("ERR"), REGS.err_mask("SAMPLE_LEN"))   # RW1C
     tb.bins_done = MAX_SAMPLE_BINS + 2
     await tb.set_ctrl(spike_out=True)
     await tb.configure(QclifRegs(la=1, ls=1, g0=64, theta=32, si=2, sa=2, sd=4))
     await tb.run_sample(random_inputs(tb.rng, 3, density=0.5))
-    tb.sb.check("ERR after a 3-bin sample that followed", 0, await tb.read(ERR))
+    tb.sb.check("ERR after a 3-bin sample that followed", 0, await tb.read(REGS.addr("ERR")))
     tb.finish(min_compared=20)
 
 
 # ---- pytest ------------------------------------------------------------------------
-# NP = N = 2: P = 1, the fewest cycles per bin, and two small units: a 65,536-bin
-# sample is ~260k cycles at ~100k cycles/s (Verilator) and ~50k cycles/s (Icarus).
-SMALL_CONFIGS = {"corners_n2_np2": (2, 2)}
-
-
-def _run(cocotb_run, simulator, name, testcase):
-    n, np_units = SMALL_CONFIGS[name] if name in SMALL_CONFIGS else CONFIGS[name][:2]
-    folder = _weights_dir(name, simulator, n, np_units, preload=True)
-    cocotb_run("qclif_network", rtl_sources(*SOURCES), __name__,
-               parameters={"N": n, "NP": np_units, "WEIGHTS_DIR": f'"{folder}"'},
-               testcase=testcase, extra_env={"QCLIF_WEIGHTS_DIR": str(folder)})
+def _run(cocotb_run, tmp_path, name, testcase):
+    n, np_units, _ = CONFIGS[name]
+    folder = write_config_weights(name, tmp_path / "weights")
+    cocotb_run("qclif_network", __name__, parameters={"N": n, "NP": np_units},
+               testcase=testcase, weights_dir=folder,
+               settings=NetworkSettings(weights_dir=folder))
 
 
 @pytest.mark.parametrize("name", ["n20_np1", "n20_np4", "n20_np20"])
-def test_qclif_saturated_and_dense_bins(cocotb_run, simulator, name):
-    _run(cocotb_run, simulator, name, "saturated_and_dense_bins")
+def test_qclif_saturated_and_dense_bins(cocotb_run, simulator, tmp_path, name):
+    _run(cocotb_run, tmp_path, name, "saturated_and_dense_bins")
 
 
-def test_qclif_sample_len(cocotb_run, simulator):
-    _run(cocotb_run, simulator, "corners_n2_np2", "sample_len")
+def test_qclif_sample_len(cocotb_run, simulator, tmp_path):
+    _run(cocotb_run, tmp_path, "corners_n2_np2", "sample_len")

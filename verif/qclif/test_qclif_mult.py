@@ -12,7 +12,6 @@ from model import qclif
 from verif.common.scoreboard import Scoreboard
 from verif.common.tb import seeded_rng, simulator_name
 from verif.qclif.comb_sweep import check_each, check_rows, grid, sweep
-from verif.sim import rtl_sources
 
 IS_VALUES = np.arange(-128, 128)
 G_VALUES = np.arange(512)
@@ -53,4 +52,4 @@ async def random_all_shifts(dut):
 
 
 def test_qclif_mult(cocotb_run):
-    cocotb_run("qclif_mult", rtl_sources("qclif/qclif_mult.v"), __name__)
+    cocotb_run("qclif_mult", __name__)

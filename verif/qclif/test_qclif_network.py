@@ -2,36 +2,31 @@
 weights and inputs for NP = 1, a middle value and NP = N (N = 20) and the default N = 200;
 samples back to back, lockstep (counters per bin) and streaming; TVALID gaps and TREADY
 stalls; rst_n and CTRL.SAMPLE_RESET in the middle of a sample; g0 = 0 with no context;
-illegal registers; byte-strobe writes; the weight memories written and read back over
-the bus.
+weight-memory errors; the weight memories written and read back over the bus. The
+register map itself (reset values, legal and illegal values, ERR, byte strobes, SLVERR)
+is verified by the shared suite verif/common/test_registers.py.
 
 Weights come from the pytest side: deterministic per configuration (seeded by its name,
 so ``--seed`` replays exactly), written as a weights directory (manifest + logical hex,
 read by the cocotb side) and as per-unit bank images (the RTL's $readmemh preload,
-WEIGHTS_DIR). One folder per configuration and simulator keeps the build cached and two
-pytest workers apart.
+``+weights=DIR``, verif/qclif/scenarios.py). One build per (N, NP) serves every weight set.
 """
 from __future__ import annotations
-
-import os
-import zlib
-from pathlib import Path
 
 import cocotb
 import numpy as np
 import pytest
 from cocotb.triggers import ClockCycles, SimTimeoutError, with_timeout
 
-from model.qclif import REGISTER_RANGES, QclifRegs, QclifWeights
-from model.qclif_memory import load_weights_dir, write_weights_dir
-from model.registers import checked_write, merge_strobes
+from cocotbext.axi import AxiResp
+
+from model.qclif import QclifRegs, QclifWeights
 from verif.common.tb import simulator_name
-from verif.qclif.qclif_fcov import sample_error, sample_strobe
-from verif.qclif.qclif_tb import (CTRL, ERR, ERR_BIT, ID, ID_VALUE, N_NEURONS, NP_UNITS,
-                                  REG_ADDR, STATUS, WMEM_CMD, WMEM_DATA, WMEM_NEURON,
-                                  WMEM_SEL, SOURCES, QclifTb, random_inputs, random_regs,
-                                  write_bank_images)
-from verif.sim import SIM_BUILD, rtl_sources
+from verif.qclif.qclif_fcov import sample_error
+from verif.qclif.qclif_tb import (MEMORY_SEL, REGS, WMEM_CMD_CODE, QclifTb, firing_stimulus,
+                                  random_inputs, random_regs)
+from verif.qclif.scenarios import CONFIGS, NetworkSettings, settings_weights, write_config_weights
+from verif.settings import context, load
 
 
 
@@ -40,13 +35,12 @@ def _icarus() -> bool:
 
 
 def _weights() -> QclifWeights:
-    weights, _, _ = load_weights_dir(os.environ["QCLIF_WEIGHTS_DIR"])
-    return weights
+    return settings_weights(load(NetworkSettings))
 
 
 def _scale() -> int:
     """Work per test: 2 (Icarus), 4 (Verilator), 12 (long regression)."""
-    if os.environ.get("QCLIF_LONG", "0") == "1":
+    if context().long:
         return 12
     return 2 if _icarus() else 4
 
@@ -67,10 +61,14 @@ async def end_to_end(dut):
     tb = QclifTb(dut, _weights())
     k = _scale()
     await tb.start(random_regs(tb.rng))
-    assert await tb.read(ID) == ID_VALUE
-    assert await tb.read(N_NEURONS) == tb.n and await tb.read(NP_UNITS) == tb.np_units
-    bins = int(os.environ.get("QCLIF_BINS", "6"))
-    for _ in range(k):
+    assert await tb.read(REGS.addr("ID")) == REGS.field("ID").resval
+    assert await tb.read(REGS.addr("N_NEURONS")) == tb.n
+    assert await tb.read(REGS.addr("NP_UNITS")) == tb.np_units
+    bins = load(NetworkSettings).bins
+    regs, x = firing_stimulus(tb.rng, tb.weights, bins)
+    await tb.configure(regs)
+    await _guard(tb, tb.run_sample(x), 100)
+    for _ in range(k - 1):
         await tb.configure(random_regs(tb.rng))
         await _guard(tb, tb.run_sample(random_inputs(tb.rng, bins)), 100)
     await tb.configure(random_regs(tb.rng))
@@ -130,183 +128,53 @@ async def g0_zero_never_fires(dut):
 
 
 @cocotb.test(timeout_time=100, timeout_unit="ms")
-async def illegal_registers(dut):
-    """Illegal values set their ERR bit and leave the register; ERR is RW1C; unmapped
-    and read-only addresses answer SLVERR; WMEM_CMD out of range or while busy."""
+async def wmem_errors(dut):
+    """qclif's weight-memory errors (the register map itself is verified by the shared
+    suite verif/common/test_registers.py): WMEM_CMD with WMEM_SEL above 2 or
+    WMEM_NEURON = N raises ERR.WMEM_ADDR, a merged WMEM_CMD word that is not a command
+    (0x100: byte 1 strobed alone) does nothing, and a command while a bin computes raises
+    ERR.WMEM_BUSY and leaves the weights as they were."""
     tb = QclifTb(dut, _weights())
     regs = random_regs(tb.rng)
     await tb.start(regs)
-    illegal = {"la": [256, 1000, 0xFFFFFFFF], "ls": [256, 0x80000000], "g0": [256, 511],
-               "theta": [0, 256, 0xFFFF], "si": [16, 255], "sa": [16, 0x10000],
-               "sd": [16, 31]}
-    for name, values in illegal.items():
-        for v in values:
-            await tb.write(REG_ADDR[name], v)
-            err = await tb.read(ERR)
-            if tb.sb.check(f"ERR after {name} = {v:#x}", 1 << ERR_BIT[name], err):
-                sample_error(name)
-            tb.sb.check(f"{name} after illegal {v:#x}", getattr(regs, name),
-                        await tb.read(REG_ADDR[name]))
-            await tb.write(ERR, err)                       # RW1C
-            tb.sb.check(f"ERR cleared after {name}", 0, await tb.read(ERR))
-    for name, addr in REG_ADDR.items():                    # the extremes are legal
-        lo, hi = (1, 255) if name == "theta" else (0, 15 if name[0] == "s" else 255)
-        for v in (lo, hi):
-            await tb.write(addr, v)
-            tb.sb.check(f"{name} = {v}", v, await tb.read(addr))
-    tb.sb.check("ERR after legal writes", 0, await tb.read(ERR))
-    await tb.write(0x0FC, 1, expect_error=True)            # unmapped
-    await tb.read(0x0FC, expect_error=True)
-    await tb.write(STATUS, 1, expect_error=True)           # read-only
-    await tb.write(WMEM_SEL, 3)
-    await tb.write(WMEM_NEURON, 0)
-    await tb.write(WMEM_CMD, 2)
-    if tb.sb.check("ERR after WMEM_SEL = 3", 1 << ERR_BIT["WMEM_ADDR"], await tb.read(ERR)):
+    err_addr = REGS.addr("ERR")
+    await tb.write(REGS.addr("WMEM_SEL"), 3)
+    await tb.write(REGS.addr("WMEM_NEURON"), 0)
+    await tb.write(REGS.addr("WMEM_CMD"), WMEM_CMD_CODE["read"])
+    if tb.sb.check("ERR after WMEM_SEL = 3", REGS.err_mask("WMEM_ADDR"), await tb.read(err_addr)):
         sample_error("WMEM_ADDR")
-    await tb.write(ERR, 0x3FF)
-    await tb.write(WMEM_SEL, 0)
-    await tb.write(WMEM_NEURON, tb.n)
-    await tb.write(WMEM_CMD, 1)
-    tb.sb.check("ERR after WMEM_NEURON = N", 1 << ERR_BIT["WMEM_ADDR"], await tb.read(ERR))
-    await tb.write(ERR, 0x3FF)
+    await tb.write(err_addr, 0x3FF)
+    result = await tb.axil.write(REGS.addr("WMEM_CMD") + 1, bytes([WMEM_CMD_CODE["write"]]))
+    tb.sb.check("BRESP of WMEM_CMD byte 1 = 1", int(AxiResp.OKAY), int(result.resp))
+    tb.sb.check("ERR after WMEM_CMD <- 0x100 (not a command) with WMEM_SEL = 3", 0,
+                await tb.read(err_addr))
+    await tb.write(REGS.addr("WMEM_SEL"), MEMORY_SEL["win"])
+    await tb.write(REGS.addr("WMEM_NEURON"), tb.n)
+    await tb.write(REGS.addr("WMEM_CMD"), WMEM_CMD_CODE["write"])
+    tb.sb.check("ERR after WMEM_NEURON = N", REGS.err_mask("WMEM_ADDR"), await tb.read(err_addr))
+    await tb.write(err_addr, 0x3FF)
     # a weight access while a bin computes is refused (and the weights stay)
     await tb.configure(regs)
     tb.stalls(0.0, 1.0)                                    # output stalled: stays busy
     tb.drv.send(random_inputs(tb.rng, 1)[0], True)
-    while not await tb.read(STATUS) & 1:
+    busy = REGS.field("STATUS", "BUSY").mask
+    while not await tb.read(REGS.addr("STATUS")) & busy:
         pass
-    await tb.write(WMEM_NEURON, 0)
-    await tb.write(WMEM_CMD, 1)
-    if tb.sb.check("ERR after WMEM_CMD while busy", 1 << ERR_BIT["WMEM_BUSY"],
-                   await tb.read(ERR)):
+    await tb.write(REGS.addr("WMEM_NEURON"), 0)
+    await tb.write(REGS.addr("WMEM_CMD"), WMEM_CMD_CODE["write"])
+    if tb.sb.check("ERR after WMEM_CMD while busy", REGS.err_mask("WMEM_BUSY"),
+                   await tb.read(err_addr)):
         sample_error("WMEM_BUSY")
-    tb.sb.check("STATUS while busy", 1, await tb.read(STATUS))
+    tb.sb.check("STATUS while busy", busy, await tb.read(REGS.addr("STATUS")))
     tb.stalls()
     await tb.wait_bins(1)
     while tb.sink.count() < 2:
         await ClockCycles(tb.clk, 10)
     tb.sink.clear()
-    tb.sb.check("STATUS idle", 2, await tb.read(STATUS))
+    tb.sb.check("STATUS idle", REGS.field("STATUS", "IDLE").mask,
+                await tb.read(REGS.addr("STATUS")))
     await tb.check_readback(neurons=[0])
-    tb.finish(min_compared=40)
-
-
-async def _strobed_write(tb: QclifTb, addr: int, data: int, strb: int) -> int:
-    """One AXI-Lite write with any WSTRB (none and non-contiguous too, which
-    AxiLiteMaster.write cannot issue), sent on the idle master's AW/W channels; returns
-    BRESP."""
-    wr = tb.axil.write_if
-    aw = wr.aw_channel._transaction_obj()
-    aw.awaddr, aw.awprot = addr, 0
-    w = wr.w_channel._transaction_obj()
-    w.wdata, w.wstrb = data, strb
-    await wr.aw_channel.send(aw)
-    await wr.w_channel.send(w)
-    return int((await wr.b_channel.recv()).bresp)
-
-
-@cocotb.test(timeout_time=100, timeout_unit="ms")
-async def byte_strobes(dut):
-    """Byte strobes (docs/bus.md, docs/qclif_network.md "Registers"): a write merges its
-    strobed bytes into the register, the merged word is range-checked (illegal:
-    unchanged, ERR bit), no strobe writes nothing and raises nothing, ERR clears only
-    strobed bytes, WMEM_CMD takes unstrobed bytes as 0, CTRL acts on byte 0 only,
-    WMEM_SEL/NEURON and the staging words merge bytewise. Expected values from
-    model.registers (merge_strobes, checked_write)."""
-    from cocotbext.axi import AxiResp
-    okay, slverr = int(AxiResp.OKAY), int(AxiResp.SLVERR)
-    tb = QclifTb(dut, _weights())
-    regs = random_regs(tb.rng)
-    await tb.start(regs)
-    seen: set[str] = set()
-
-    async def write(addr, data, strb, what, resp=okay):
-        tb.sb.check(f"BRESP of {what} ({addr:#x} <- {data:#010x} strb {strb:04b})", resp,
-                    await _strobed_write(tb, addr, data, strb))
-
-    def covered(kind: str, passed: bool) -> None:
-        if passed:
-            sample_strobe(kind)
-            seen.add(kind)
-
-    # Range-checked registers: no strobe, each lane alone, a partial write that makes
-    # the merged word illegal, random strobe patterns.
-    for name, addr in REG_ADDR.items():
-        lo, hi = REGISTER_RANGES[name]
-        reg = getattr(regs, name)
-        cases = [(0xFFFFFFFF, 0b0000)]                      # would be illegal if written
-        cases += [(int(tb.rng.integers(0, 2**32)), 1 << lane) for lane in range(4)]
-        cases += [(int(tb.rng.integers(1, 256)) << 8, 0b0010)]          # byte 1 != 0
-        cases += [(int(tb.rng.integers(0, 2**32)), int(tb.rng.integers(1, 16)))
-                  for _ in range(3)]
-        for data, strb in cases:
-            if strb & 1 and tb.rng.random() < 0.6:          # often a legal low byte
-                data = (data & ~0xFF) | int(tb.rng.integers(lo, hi + 1))
-            expected, err = checked_write(reg, data, strb, lo, hi)
-            what = f"{name} = {reg:#x}, write {data:#010x} strb {strb:04b}"
-            await write(addr, data, strb, what)
-            ok = tb.sb.check(f"{what}: read back", expected, await tb.read(addr))
-            ok &= tb.sb.check(f"{what}: ERR", (1 << ERR_BIT[name]) if err else 0,
-                              await tb.read(ERR))
-            kind = ("none" if strb == 0 else "partial_illegal" if err
-                    else "partial_legal" if strb != 0b1111 else "")
-            if kind:
-                covered(kind, ok)
-            if err:
-                if ok:
-                    sample_error(name)
-                await tb.write(ERR, 0x3FF)
-            reg = expected
-    for kind in ("none", "partial_legal", "partial_illegal"):
-        tb.sb.check(f"a range-checked write of kind {kind} was checked", True, kind in seen)
-
-    # ERR is RW1C per strobed byte: raise bit 0 (la) and bit 9 (WMEM_ADDR).
-    both = (1 << ERR_BIT["la"]) | (1 << ERR_BIT["WMEM_ADDR"])
-    await tb.write(REG_ADDR["la"], 256)
-    await tb.write(WMEM_SEL, 3)
-    await tb.write(WMEM_CMD, 1)
-    tb.sb.check("ERR with la and WMEM_ADDR raised", both, await tb.read(ERR))
-    await write(ERR, 0x3FF, 0b0000, "ERR clear with no strobe")
-    tb.sb.check("ERR after a clear with no strobe", both, await tb.read(ERR))
-    await write(ERR, 0x3FF, 0b0010, "ERR clear of byte 1")
-    covered("partial_err_clear", tb.sb.check("ERR after clearing byte 1 only",
-                                             1 << ERR_BIT["la"], await tb.read(ERR)))
-    await write(ERR, 0xFFFFFF01, 0b0001, "ERR clear of byte 0")
-    tb.sb.check("ERR after clearing byte 0", 0, await tb.read(ERR))
-
-    # WMEM_CMD takes unstrobed bytes as 0: with SEL = 3 a command raises WMEM_ADDR.
-    for data, strb, is_cmd in ((0x00000101, 0b0010, False),   # merged 0x100: no command
-                               (0x00000001, 0b0000, False),   # no strobe: no command
-                               (0xFFFFFF01, 0b0001, True)):   # merged 1: a write command
-        await write(WMEM_CMD, data, strb, "WMEM_CMD")
-        tb.sb.check(f"ERR after WMEM_CMD <- {data:#010x} strb {strb:04b} with SEL = 3",
-                    (1 << ERR_BIT["WMEM_ADDR"]) if is_cmd else 0, await tb.read(ERR))
-        await tb.write(ERR, 0x3FF)
-
-    # 32-bit registers and a staging word merge bytewise (no WMEM_CMD follows, so SEL
-    # and NEURON may take any value).
-    for addr in (WMEM_SEL, WMEM_NEURON, WMEM_DATA + 4 * int(tb.rng.integers(0, 50))):
-        value = await tb.read(addr)
-        for strb in [0b0000, *(1 << lane for lane in range(4)),
-                     *(int(s) for s in tb.rng.integers(1, 16, 4))]:
-            data = int(tb.rng.integers(0, 2**32))
-            value = merge_strobes(value, data, strb)
-            await write(addr, data, strb, "32-bit register")
-            ok = tb.sb.check(f"register {addr:#x} after {data:#010x} strb {strb:04b}", value,
-                             await tb.read(addr))
-            covered("none" if strb == 0 else "partial_word", ok)
-
-    # CTRL acts on byte 0 only (ENABLE, SAMPLE_RESET, SPIKE_OUT).
-    await write(CTRL, 0xFFFFFF05, 0b0001, "CTRL byte 0")
-    tb.sb.check("CTRL after byte 0 = 5", 5, await tb.read(CTRL))
-    await write(CTRL, 0x0000FF00, 0b0010, "CTRL byte 1")
-    await write(CTRL, 0x00000000, 0b0000, "CTRL with no strobe")
-    tb.sb.check("CTRL after a byte-1 write and a write with no strobe", 5, await tb.read(CTRL))
-    # Read-only and unmapped addresses answer SLVERR with no strobe too.
-    await write(STATUS, 1, 0b0000, "STATUS with no strobe", resp=slverr)
-    await write(0x0FC, 1, 0b0000, "unmapped with no strobe", resp=slverr)
-    tb.sb.check("ERR at the end", 0, await tb.read(ERR))
-    tb.finish(min_compared=150)
+    tb.finish(min_compared=8)
 
 
 @cocotb.test(timeout_time=500, timeout_unit="ms")
@@ -339,71 +207,49 @@ async def sample_len(dut):
     while tb.drv.sent < 65535:
         await ClockCycles(tb.clk, 2000)
     await tb.wait_bins(65535)
-    tb.sb.check("ERR after 65535 bins", 0, await tb.read(ERR))
+    tb.sb.check("ERR after 65535 bins", 0, await tb.read(REGS.addr("ERR")))
     tb.drv.send(zero, False)
     await tb.wait_bins(65536)
-    if tb.sb.check("ERR after 65536 bins", 1 << ERR_BIT["SAMPLE_LEN"], await tb.read(ERR)):
+    if tb.sb.check("ERR after 65536 bins", REGS.err_mask("SAMPLE_LEN"),
+                   await tb.read(REGS.addr("ERR"))):
         sample_error("SAMPLE_LEN")
     tb.finish(min_compared=2)
 
 
 # ---- pytest ------------------------------------------------------------------------
-CONFIGS = {   # name: (N, NP, bins per lockstep sample)
-    "n20_np1": (20, 1, 12),
-    "n20_np4": (20, 4, 12),
-    "n20_np20": (20, 20, 12),
-    "n200_np20": (200, 20, 6),
-}
-
-
-def _weights_dir(name: str, simulator: str, n: int, np_units: int, preload: bool) -> Path:
-    """Deterministic weights of a configuration: weights dir + bank images."""
-    rng = np.random.default_rng(zlib.crc32(name.encode()))
-    weights = QclifWeights.random(rng, n, density=float(rng.uniform(0.3, 0.7)))
-    folder = SIM_BUILD / "data" / f"qclif_{name}_{simulator}"
-    write_weights_dir(folder, weights, QclifRegs())
-    if preload:
-        write_bank_images(folder, weights, np_units)
-    return folder
-
-
-def _run(cocotb_run, simulator, name, testcases, preload=True, long=False):
+def _run(cocotb_run, tmp_path, name, testcases, preload=True):
     n, np_units, bins = CONFIGS[name]
-    folder = _weights_dir(name + ("" if preload else "_bus"), simulator, n, np_units, preload)
-    params = {"N": n, "NP": np_units}
-    if preload:
-        params["WEIGHTS_DIR"] = f'"{folder}"'
-    cocotb_run("qclif_network", rtl_sources(*SOURCES), __name__, parameters=params,
-               testcase=testcases,
-               extra_env={"QCLIF_WEIGHTS_DIR": str(folder), "QCLIF_BINS": str(bins),
-                          "QCLIF_LONG": "1" if long else "0"})
+    folder = write_config_weights(name, tmp_path / "weights", preload)
+    cocotb_run("qclif_network", __name__, parameters={"N": n, "NP": np_units},
+               testcase=testcases, weights_dir=folder if preload else None,
+               settings=NetworkSettings(weights_dir=folder, bins=bins))
 
 
 SMALL_TESTS = ["end_to_end", "backpressure", "reset_mid_sample", "g0_zero_never_fires"]
 
 
 @pytest.mark.parametrize("name", ["n20_np1", "n20_np4", "n20_np20"])
-def test_qclif_network(cocotb_run, simulator, name):
-    _run(cocotb_run, simulator, name, SMALL_TESTS)
+def test_qclif_network(cocotb_run, simulator, tmp_path, name):
+    _run(cocotb_run, tmp_path, name, SMALL_TESTS)
 
 
-def test_qclif_network_n200(cocotb_run, simulator):
-    _run(cocotb_run, simulator, "n200_np20", ["end_to_end"])
+def test_qclif_network_n200(cocotb_run, simulator, tmp_path):
+    _run(cocotb_run, tmp_path, "n200_np20", ["end_to_end"])
 
 
-def test_qclif_network_registers(cocotb_run, simulator):
-    _run(cocotb_run, simulator, "n20_np4", ["illegal_registers", "byte_strobes"])
-    _run(cocotb_run, simulator, "n20_np4", ["weights_over_bus"], preload=False)
-
-
-@pytest.mark.long
-@pytest.mark.parametrize("name", list(CONFIGS))
-def test_qclif_network_long(cocotb_run, simulator, name):
-    _run(cocotb_run, simulator, name, SMALL_TESTS, long=True)
+def test_qclif_network_registers(cocotb_run, simulator, tmp_path):
+    _run(cocotb_run, tmp_path, "n20_np4", ["wmem_errors"])
+    _run(cocotb_run, tmp_path / "bus", "n20_np4", ["weights_over_bus"], preload=False)
 
 
 @pytest.mark.long
-def test_qclif_network_sample_len(cocotb_run, simulator):
+@pytest.mark.parametrize("name", ["n20_np1", "n20_np4", "n20_np20", "n200_np20"])
+def test_qclif_network_long(cocotb_run, simulator, tmp_path, name):
+    _run(cocotb_run, tmp_path, name, SMALL_TESTS)
+
+
+@pytest.mark.long
+def test_qclif_network_sample_len(cocotb_run, simulator, tmp_path):
     if simulator != "verilator":
         pytest.skip("65,536 bins: Verilator only")
-    _run(cocotb_run, simulator, "n20_np20", ["sample_len"])
+    _run(cocotb_run, tmp_path, "n20_np20", ["sample_len"])

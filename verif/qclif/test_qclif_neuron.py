@@ -20,7 +20,6 @@ from cocotb.triggers import FallingEdge, RisingEdge
 from model import qclif
 from verif.common.scoreboard import Scoreboard
 from verif.common.tb import TbBase, simulator_name
-from verif.sim import rtl_sources
 
 BINS = 250
 N = 200                  # network size = the DUT's N_CTX
@@ -181,7 +180,4 @@ async def random_spike_trains(dut):
 
 
 def test_qclif_neuron(cocotb_run):
-    sources = rtl_sources(*(f"qclif/{m}.v" for m in (
-        "qclif_csa_tree", "qclif_spike_weighting", "qclif_apical", "qclif_mult",
-        "qclif_soma", "qclif_threshold", "qclif_neuron_datapath", "qclif_neuron")))
-    cocotb_run("qclif_neuron", sources, __name__)
+    cocotb_run("qclif_neuron", __name__)

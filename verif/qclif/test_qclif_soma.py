@@ -13,7 +13,6 @@ from model import qclif
 from verif.common.scoreboard import Scoreboard
 from verif.common.tb import seeded_rng, simulator_name
 from verif.qclif.comb_sweep import check_each, check_rows, grid, sweep
-from verif.sim import rtl_sources
 
 V_VALUES = np.arange(256)
 D_MIN, D_MAX = -(1 << 17), (1 << 17) - 1
@@ -54,4 +53,4 @@ async def random_inputs(dut):
 
 
 def test_qclif_soma(cocotb_run):
-    cocotb_run("qclif_soma", rtl_sources("qclif/qclif_soma.v"), __name__)
+    cocotb_run("qclif_soma", __name__)

@@ -19,7 +19,6 @@ from model import qclif
 from verif.common.scoreboard import Scoreboard
 from verif.common.tb import seeded_rng
 from verif.qclif.comb_sweep import sweep
-from verif.sim import rtl_sources
 
 DENSITIES = (0.0, 0.02, 0.1, 0.3, 0.5, 0.8, 1.0)
 WEIGHT_KINDS = ("uniform", "max", "min", "extreme")
@@ -115,5 +114,4 @@ async def random_densities_and_saturation(dut):
 @pytest.mark.parametrize("k", [8, 200], ids=["K8", "K200"])
 def test_qclif_spike_weighting(cocotb_run, k):
     cocotb_run("qclif_spike_weighting",
-               rtl_sources("qclif/qclif_csa_tree.v", "qclif/qclif_spike_weighting.v"),
                __name__, parameters={"K": k})

@@ -9,7 +9,6 @@ import numpy as np
 from model import qclif
 from verif.common.scoreboard import Scoreboard
 from verif.qclif.comb_sweep import check_rows, grid, sweep
-from verif.sim import rtl_sources
 
 U8 = np.arange(256)
 
@@ -28,4 +27,4 @@ async def all_v_and_theta(dut):
 
 
 def test_qclif_threshold(cocotb_run):
-    cocotb_run("qclif_threshold", rtl_sources("qclif/qclif_threshold.v"), __name__)
+    cocotb_run("qclif_threshold", __name__)

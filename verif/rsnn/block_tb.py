@@ -1,33 +1,11 @@
-"""Helpers shared by the rsnn block tests: flat lane buses <-> numpy arrays.
-
-Lane n of a W-bit bus is bits [W*n+W-1 : W*n].
-"""
+"""Helpers shared by the rsnn block tests: spike vectors, zero-skip walks and their
+traces, lane checks. Lane buses pack and unpack with model/lanes.py (lane n of a W-bit
+bus is bits [W*n+W-1 : W*n])."""
 from __future__ import annotations
 
 import numpy as np
 
-
-def pack_lanes(values, width: int) -> int:
-    """Lane values (signed or unsigned, one per lane) -> the bus as one int."""
-    v = np.asarray(values, dtype=np.int64).ravel()
-    bits = ((v[:, None] >> np.arange(width)) & 1).astype(np.uint8).ravel()
-    return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
-
-
-def unpack_lanes(word: int, width: int, lanes: int, signed: bool = True) -> np.ndarray:
-    """The bus as one int -> (lanes,) int64 lane values."""
-    total = width * lanes
-    raw = np.frombuffer(int(word).to_bytes((total + 7) // 8, "little"), dtype=np.uint8)
-    bits = np.unpackbits(raw, bitorder="little")[:total].reshape(lanes, width)
-    v = bits.astype(np.int64) @ (np.int64(1) << np.arange(width, dtype=np.int64))
-    if signed:
-        v = np.where(v >= (1 << (width - 1)), v - (1 << width), v)
-    return v
-
-
-def bits_to_int(bits) -> int:
-    """0/1 vector (bit j at index j) -> int."""
-    return pack_lanes(np.asarray(bits) != 0, 1)
+from model.lanes import pack_bits
 
 
 def spike_vector(rng: np.random.Generator, n: int, density: float) -> np.ndarray:
@@ -96,7 +74,7 @@ def check_trace(sb, where: str, expected: list[dict], got: list[dict]) -> None:
 
 def hex_bits(bits) -> str:
     """A 0/1 vector as hex (bit j = bit j of the number), for mismatch messages."""
-    return hex(bits_to_int(bits))
+    return hex(pack_bits(bits))
 
 
 def check_lanes(sb, name: str, inputs: dict, expected, got, max_lanes: int = 4) -> None:

@@ -1,44 +1,55 @@
 """cocotb module: run one whole utterance through rsnn_accel and save what it produced.
 
-Used by ``verif.rsnn.infer`` (``spikedv rsnn infer --engine icarus|verilator``) and the
-benchmark; it checks nothing itself (the caller compares with the model). Inputs come
-from the environment:
+Used by the rsnn engines (spikedv.engines.rsnn, ``spikedv rsnn infer --engine
+icarus|verilator``) and the benchmark; it checks nothing itself (the caller compares with
+the model). Its inputs are an :class:`InferSettings` (verif/settings.py); the weights are
+preloaded at run time from the same folder (``+weights=DIR``).
 
-    RSNN_INFER_WEIGHTS   weights folder (manifest registers; the RTL build preloads the
-                         same folder through its WEIGHTS_DIR parameter)
-    RSNN_INFER_FEATURES  (frames, 40|48) uint8 .npy
-    RSNN_INFER_OUT       output .npz (scores, pred, spikes0/1, cycles, the 15 counters)
-    RSNN_INFER_T         optional: 1 or 2 instead of the manifest's T
-    RSNN_INFER_COUNTERS  'frame' (default): the 15 counters read over AXI-Lite after
-                         every frame, the next frame sent only then (counters are
-                         latched per frame, so a queued frame would overwrite them);
-                         'none': all frames queued back to back, no register reads
-                         (counter keys are then absent; used to time the stream alone)
-    RSNN_INFER_STATS     optional JSON: wall and CPU time of the frame loop, simulated cycles
+Counter modes: ``frame`` (default) reads the 15 counters over AXI-Lite after every frame
+and sends the next frame only then (counters are latched per frame, so a queued frame
+would overwrite them); ``none`` queues all frames back to back with no register reads
+(the counter keys are then absent; used to time the stream alone).
 
 The DUT is rsnn_accel inside verif/rsnn/hdl/rsnn_stream_harness.v: the harness's HDL moves
 the ~12 + 49 + 2T stream beats of a frame, and RsnnTb's frame-level endpoints
 (verif.common.stream) wake Python about three times per frame (plus the counter reads),
-never per beat or per clock. The counter reads of a
-frame are issued together (the AXI-Lite master pipelines them).
+never per beat or per clock. The counter reads of a frame are issued together (the
+AXI-Lite master pipelines them). Progress (frames done) goes to the run folder's
+``progress.json`` (verif/console.py).
 """
 from __future__ import annotations
 
 import json
-import os
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import cocotb
 import numpy as np
 from cocotb.triggers import SimTimeoutError, with_timeout
 from cocotb.utils import get_sim_time
 
+from model.errors import InputError
 from model.rsnn_memory import load_weights_dir
 from model.rsnn_schedule import COUNTER_NAMES
+from model.regmap import RSNN
 from verif.common.tb import CLOCK_PERIOD_NS
-from verif.rsnn.rsnn_tb import COUNTERS, RsnnTb, _spike_bits
+from verif.console import write_progress
+from verif.rsnn.rsnn_tb import RsnnTb, spike_bits
+from verif.settings import context, load, record_input_error
 
 N_SCORE_WORDS = 49
+COUNTER_MODES = ("frame", "none")
+
+
+@dataclass(frozen=True)
+class InferSettings:
+    weights_dir: Path          # manifest registers and the preloaded images
+    features: Path             # (frames, 40|48) uint8 .npy
+    out: Path                  # .npz written at the end
+    T: int | None = None       # overrides the manifest's T
+    counters: str = "frame"    # COUNTER_MODES
+    stats: Path | None = None  # optional JSON: loop wall and CPU time, simulated cycles
 
 
 def _decode_scores(data: bytes, frame: int):
@@ -53,11 +64,11 @@ def _decode_spikes(data: bytes, frame: int, T: int):
     if len(data) != 2 * T * 16:
         raise AssertionError(f"rsnn_accel frame {frame}: spike tap packet of "
                              f"{len(data) // 16} beats, expected {2 * T}")
-    beats = np.stack([_spike_bits(data[16 * b:16 * b + 16]) for b in range(2 * T)])
+    beats = np.stack([spike_bits(data[16 * b:16 * b + 16]) for b in range(2 * T)])
     return beats[0::2], beats[1::2]     # beats: S0[0], S1[0], S0[1], S1[1]
 
 
-# A frame takes at most ~1100 cycles plus its transfers; a step of the run (one frame
+# A frame takes at most ~1600 cycles plus its transfers; a step of the run (one frame
 # taken, or one frame's outputs) that needs more than this means the DUT is stuck.
 STEP_LIMIT_NS = 10_000 * CLOCK_PERIOD_NS
 
@@ -74,21 +85,31 @@ async def _within(step, what: str, tb: RsnnTb):
 
 
 async def _read_counters(tb: RsnnTb) -> list[int]:
-    tasks = [cocotb.start_soon(tb.read(COUNTERS + 4 * i)) for i in range(len(COUNTER_NAMES))]
+    tasks = [cocotb.start_soon(tb.read(RSNN.addr("COUNTERS", name))) for name in COUNTER_NAMES]
     return [await t for t in tasks]
+
+
+def _inputs(settings: InferSettings):
+    weights, config, _ = load_weights_dir(settings.weights_dir)
+    if settings.T is not None:
+        config.T = int(settings.T)
+    if settings.counters not in COUNTER_MODES:
+        raise ValueError(f"counters={settings.counters!r}, expected one of {COUNTER_MODES}")
+    return weights, config, np.load(settings.features)
 
 
 @cocotb.test(timeout_time=1000, timeout_unit="sec")
 async def infer(dut):
-    """Run the utterance of RSNN_INFER_FEATURES and write RSNN_INFER_OUT."""
-    weights, config, _ = load_weights_dir(os.environ["RSNN_INFER_WEIGHTS"])
-    if os.environ.get("RSNN_INFER_T"):
-        config.T = int(os.environ["RSNN_INFER_T"])
-    mode = os.environ.get("RSNN_INFER_COUNTERS", "frame")
-    if mode not in ("frame", "none"):
-        raise ValueError(f"RSNN_INFER_COUNTERS={mode!r}, expected 'frame' or 'none'")
-    features = np.load(os.environ["RSNN_INFER_FEATURES"])
+    """Run the utterance of the settings' features and write their ``out``."""
+    settings = load(InferSettings)
+    try:
+        weights, config, features = _inputs(settings)
+    except InputError as exc:
+        record_input_error(exc)
+        raise
+    mode = settings.counters
     n, T = len(features), config.T
+    run_dir = context().run_dir
 
     tb = RsnnTb(dut, weights, harness=True)
     await tb.start(config, tap=True)
@@ -105,11 +126,15 @@ async def infer(dut):
         spikes0[f], spikes1[f] = _decode_spikes(bytes(spk.tdata), f, T)
 
     t0_sim, t0_wall, t0_cpu = get_sim_time("ns"), time.perf_counter(), time.process_time()
+    last_report = t0_wall
     if mode == "frame":
         for f, x in enumerate(features):
             await _within(tb.src.send(tb.frame_packet(x, first=(f == 0))), f"frame {f} input", tb)
             await collect(f)
             counters[f] = await _read_counters(tb)
+            if time.perf_counter() - last_report > 0.5:
+                write_progress(run_dir, f + 1, n)
+                last_report = time.perf_counter()
     else:
         for f, x in enumerate(features):
             await _within(tb.src.send(tb.frame_packet(x, first=(f == 0))), f"frame {f} input", tb)
@@ -118,16 +143,16 @@ async def infer(dut):
     wall = time.perf_counter() - t0_wall
     cpu = time.process_time() - t0_cpu  # simulator + Python: one process, one thread
     sim_cycles = int(round((get_sim_time("ns") - t0_sim) / CLOCK_PERIOD_NS))
+    write_progress(run_dir, n, n)
 
     out = {"scores": scores, "pred": pred, "spikes0": spikes0, "spikes1": spikes1}
     if mode == "frame":
         out.update({name: counters[:, i] for i, name in enumerate(COUNTER_NAMES)})
         out["cycles"] = counters[:, COUNTER_NAMES.index("cyc_total")]
-    np.savez(os.environ["RSNN_INFER_OUT"], **out)
-    if os.environ.get("RSNN_INFER_STATS"):
-        with open(os.environ["RSNN_INFER_STATS"], "w") as fh:
-            json.dump({"frames": n, "T": T, "counters": mode, "loop_wall_s": wall,
-                       "loop_cpu_s": cpu,
-                       "sim_cycles": sim_cycles}, fh)
+    np.savez(settings.out, **out)
+    if settings.stats is not None:
+        Path(settings.stats).write_text(json.dumps(
+            {"frames": n, "T": T, "counters": mode, "loop_wall_s": wall, "loop_cpu_s": cpu,
+             "sim_cycles": sim_cycles}))
     tb.log.info("infer: %d frames T=%d in %.3f s wall, %d simulated cycles", n, T, wall,
                 sim_cycles)

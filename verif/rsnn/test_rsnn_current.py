@@ -16,8 +16,8 @@ from cocotb.triggers import Timer
 from model.fixed import sat, smax, smin
 from verif.common.scoreboard import Scoreboard
 from verif.common.tb import seeded_rng, simulator_name
-from verif.rsnn.block_tb import check_lanes, pack_lanes, unpack_lanes
-from verif.sim import rtl_sources
+from model.lanes import pack_lanes, unpack_lanes
+from verif.rsnn.block_tb import check_lanes
 
 LANES = 128
 
@@ -33,7 +33,7 @@ async def _drive(dut, widths, base, acc0, acc1) -> np.ndarray:
     dut.acc0.value = pack_lanes(acc0, widths[1])
     dut.acc1.value = pack_lanes(acc1, widths[2])
     await Timer(1, unit="ns")
-    return unpack_lanes(dut.current.value.to_unsigned(), 12, LANES)
+    return unpack_lanes(dut.current.value.to_unsigned(), LANES, 12)
 
 
 @cocotb.test(timeout_time=50, timeout_unit="ms")
@@ -68,5 +68,4 @@ async def corners_and_random(dut):
 @pytest.mark.parametrize("widths", [(12, 18, 12), (12, 12, 12)], ids=["l0_18b", "all_12b"])
 def test_rsnn_current(cocotb_run, widths):
     params = dict(zip(("BASE_W", "ACC0_W", "ACC1_W"), widths))
-    cocotb_run("rsnn_current", rtl_sources("rsnn/rsnn_current.v", "rsnn/rsnn_sat.v"),
-               __name__, parameters=params)
+    cocotb_run("rsnn_current", __name__, parameters=params)

@@ -15,8 +15,8 @@ from cocotb.triggers import Timer
 from model import rsnn
 from verif.common.scoreboard import Scoreboard
 from verif.common.tb import seeded_rng, simulator_name
-from verif.rsnn.block_tb import check_lanes, pack_lanes, unpack_lanes
-from verif.sim import rtl_sources
+from model.lanes import pack_lanes, unpack_lanes
+from verif.rsnn.block_tb import check_lanes
 
 LANES = 128
 A_W = 18
@@ -48,7 +48,7 @@ async def corners_and_random(dut):
         for a in vectors:
             dut.a.value = pack_lanes(a, A_W)
             await Timer(1, unit="ns")
-            got = unpack_lanes(dut.iin.value.to_unsigned(), 12, LANES)
+            got = unpack_lanes(dut.iin.value.to_unsigned(), LANES, 12)
             expected = rsnn.input_current(a, s_in)
             check_lanes(sb, "iin", {"A": a, "s_in": s_in}, expected, got)
             drives += 1
@@ -57,5 +57,4 @@ async def corners_and_random(dut):
 
 
 def test_rsnn_input_scale(cocotb_run):
-    cocotb_run("rsnn_input_scale", rtl_sources("rsnn/rsnn_input_scale.v", "rsnn/rsnn_sat.v"),
-               __name__)
+    cocotb_run("rsnn_input_scale", __name__)

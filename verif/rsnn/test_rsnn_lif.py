@@ -13,8 +13,8 @@ from cocotb.triggers import Timer
 from model import rsnn
 from verif.common.scoreboard import Scoreboard
 from verif.common.tb import seeded_rng
-from verif.rsnn.block_tb import check_lanes, pack_lanes, unpack_lanes
-from verif.sim import rtl_sources
+from model.lanes import pack_lanes, unpack_lanes
+from verif.rsnn.block_tb import check_lanes
 
 LANES = 128
 U_ALL = np.arange(-2048, 2048).reshape(-1, LANES)  # 32 drives of 128 lanes
@@ -39,8 +39,8 @@ async def exhaustive_u_prev(dut):
                 for u_prev, word in zip(U_ALL, u_words):
                     dut.u_prev.value = word
                     await Timer(1, unit="ns")
-                    got_u = unpack_lanes(dut.u.value.to_unsigned(), 12, LANES)
-                    got_s = unpack_lanes(dut.spike.value.to_unsigned(), 1, LANES, signed=False)
+                    got_u = unpack_lanes(dut.u.value.to_unsigned(), LANES, 12)
+                    got_s = unpack_lanes(dut.spike.value.to_unsigned(), LANES, 1, signed=False)
                     exp_u, exp_s = rsnn.lif(u_prev, i_lanes, b, theta)
                     lanes = {"u_prev": u_prev, "i": i_lanes, "b": b, "theta": theta}
                     check_lanes(sb, "u", lanes, exp_u, got_u)
@@ -52,4 +52,4 @@ async def exhaustive_u_prev(dut):
 
 
 def test_rsnn_lif(cocotb_run):
-    cocotb_run("rsnn_lif", rtl_sources("rsnn/rsnn_lif.v", "rsnn/rsnn_sat.v"), __name__)
+    cocotb_run("rsnn_lif", __name__)

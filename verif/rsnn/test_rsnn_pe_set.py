@@ -21,8 +21,7 @@ from model import rsnn
 from model.fixed import from_unsigned
 from verif.common.scoreboard import Scoreboard
 from verif.common.tb import TbBase, simulator_name
-from verif.rsnn.block_tb import pack_lanes, unpack_lanes
-from verif.sim import rtl_sources
+from model.lanes import pack_lanes, unpack_lanes
 
 LANES = 128
 EXTREME_LANES = np.where(np.arange(LANES) % 2, 7, -8)  # -8 on even lanes, 7 on odd
@@ -45,7 +44,7 @@ class PeDriver:
         """Accumulators after every op applied so far (reads in the next cycle)."""
         await self.op(0, 0, 0, np.zeros(LANES, np.int64))
         await ReadOnly()
-        return unpack_lanes(self.dut.acc.value.to_unsigned(), self.acc_w, LANES)
+        return unpack_lanes(self.dut.acc.value.to_unsigned(), LANES, self.acc_w)
 
 
 def _random_row(rng: np.random.Generator) -> np.ndarray:
@@ -80,7 +79,7 @@ async def random_ops(dut):
         await drv.op(clear, en, shift, row)
         await ReadOnly()
         # The accumulators now show the previous op; check them, then apply this one.
-        got = unpack_lanes(dut.acc.value.to_unsigned(), acc_w, LANES)
+        got = unpack_lanes(dut.acc.value.to_unsigned(), LANES, acc_w)
         where = f"acc after op {k - 1} ({history[-1] if history else 'reset'}), lane"
         sb.check(where, expected, got)
         base = np.zeros(LANES, np.int64) if clear else expected
@@ -140,5 +139,5 @@ async def worst_cases(dut):
 
 @pytest.mark.parametrize("acc_w", [12, 18])
 def test_rsnn_pe_set(cocotb_run, acc_w):
-    cocotb_run("rsnn_pe_set", rtl_sources("rsnn/rsnn_pe_set.v"), __name__,
+    cocotb_run("rsnn_pe_set", __name__,
                parameters={"ACC_W": acc_w})

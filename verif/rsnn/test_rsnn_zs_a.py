@@ -24,8 +24,8 @@ from model import rsnn
 from model import rsnn_schedule as sched
 from verif.common.scoreboard import Scoreboard
 from verif.common.tb import TbBase, simulator_name
-from verif.rsnn.block_tb import check_trace, pack_lanes, run_phase
-from verif.sim import rtl_sources
+from model.lanes import pack_lanes
+from verif.rsnn.block_tb import check_trace, run_phase
 
 NF = rsnn.N_INPUT_BUF
 OUTPUTS = ("row_rd", "row_addr", "row_last", "valid", "feat", "bit_idx", "last", "done")
@@ -126,5 +126,4 @@ async def density_sweep(dut):
 
 
 def test_rsnn_zs_a(cocotb_run):
-    cocotb_run("rsnn_zs_a", rtl_sources("rsnn/rsnn_zs_a.v", "rsnn/rsnn_bit_walker.v"),
-               __name__)
+    cocotb_run("rsnn_zs_a", __name__)

@@ -18,9 +18,8 @@ import pytest
 from model import rsnn_schedule as sched
 from verif.common.scoreboard import Scoreboard
 from verif.common.tb import TbBase, simulator_name
-from verif.rsnn.block_tb import (bits_to_int, check_trace, hex_bits,
-                                 run_phase, spike_vector)
-from verif.sim import rtl_sources
+from model.lanes import pack_bits
+from verif.rsnn.block_tb import check_trace, hex_bits, run_phase, spike_vector
 
 DENSITIES = (0.0, 0.01, 0.05, 0.2, 0.4, 0.5, 0.6, 0.8, 0.95, 0.99, 1.0)
 OUTPUTS = ("valid", "idx", "last", "done")
@@ -58,7 +57,7 @@ async def density_sweep(dut):
         def scramble(_cycle):
             dut.vec.value = int.from_bytes(tb.rng.bytes(width // 8), "little")
         gap = int(tb.rng.integers(0, 3))
-        walk, idle = await run_phase(tb, {"vec": bits_to_int(vec)}, OUTPUTS, scramble,
+        walk, idle = await run_phase(tb, {"vec": pack_bits(vec)}, OUTPUTS, scramble,
                                      idle_after=gap + 1)
         where = f"vector {n} {hex_bits(vec)}"
         check_trace(sb, where, _expected(vec, parity), walk)
@@ -77,5 +76,4 @@ async def density_sweep(dut):
 @pytest.mark.parametrize("width", [128, 256])
 @pytest.mark.parametrize("parity", [0, 1])
 def test_rsnn_zs_b(cocotb_run, width, parity):
-    cocotb_run("rsnn_zs_b", rtl_sources("rsnn/rsnn_zs_b.v", "rsnn/rsnn_bit_walker.v"),
-               __name__, parameters={"WIDTH": width, "PARITY": parity})
+    cocotb_run("rsnn_zs_b", __name__, parameters={"WIDTH": width, "PARITY": parity})

@@ -22,9 +22,8 @@ from model import rsnn_memory as mem
 from model import rsnn_schedule as sched
 from verif.common.scoreboard import Scoreboard
 from verif.common.tb import TbBase, simulator_name
-from verif.rsnn.block_tb import (bits_to_int, check_trace, hex_bits,
-                                 run_phase, spike_vector)
-from verif.sim import rtl_sources
+from model.lanes import pack_bits
+from verif.rsnn.block_tb import check_trace, hex_bits, run_phase, spike_vector
 
 N = rsnn.N_NEURONS
 GROUPS = rsnn.N_GROUPS
@@ -104,7 +103,7 @@ async def density_sweep(dut):
     reads = 0
     for n, (spk0, spk1) in enumerate(pairs):
         gap = int(tb.rng.integers(0, 3))
-        inputs = {"spk0": bits_to_int(spk0), "spk1": bits_to_int(spk1)}
+        inputs = {"spk0": pack_bits(spk0), "spk1": pack_bits(spk1)}
         walk, idle = await run_phase(tb, inputs, OUTPUTS, idle_after=gap + 1)
         where = f"pair {n} spk0={hex_bits(spk0)} spk1={hex_bits(spk1)}"
         check_trace(sb, where, _expected(spk0, spk1), walk)
@@ -127,5 +126,4 @@ async def density_sweep(dut):
 
 
 def test_rsnn_zs_c(cocotb_run):
-    cocotb_run("rsnn_zs_c", rtl_sources("rsnn/rsnn_zs_c.v", "rsnn/rsnn_bit_walker.v"),
-               __name__)
+    cocotb_run("rsnn_zs_c", __name__)

@@ -16,9 +16,8 @@ import pytest
 from model import rsnn_schedule as sched
 from verif.common.scoreboard import Scoreboard
 from verif.common.tb import TbBase
-from verif.rsnn.block_tb import (bits_to_int, check_trace, hex_bits,
-                                 run_phase, spike_vector)
-from verif.sim import rtl_sources
+from model.lanes import pack_bits
+from verif.rsnn.block_tb import check_trace, hex_bits, run_phase, spike_vector
 
 DENSITIES = (0.0, 0.02, 0.2, 0.5, 0.8, 0.98, 1.0)
 OUTPUTS = ("valid", "idx", "en0", "en1", "last", "done")
@@ -61,7 +60,7 @@ async def density_sweep(dut):
         pairs += [(v, v.copy()), (v, 1 - v)]
     for n, (spk0, spk1) in enumerate(pairs):
         gap = int(tb.rng.integers(0, 3))
-        inputs = {"spk0": bits_to_int(spk0), "spk1": bits_to_int(spk1)}
+        inputs = {"spk0": pack_bits(spk0), "spk1": pack_bits(spk1)}
         walk, idle = await run_phase(tb, inputs, OUTPUTS, idle_after=gap + 1)
         where = f"pair {n} spk0={hex_bits(spk0)} spk1={hex_bits(spk1)}"
         check_trace(sb, where, _expected(spk0, spk1), walk)
@@ -79,5 +78,5 @@ async def density_sweep(dut):
 
 @pytest.mark.parametrize("rows", [128, 256])
 def test_rsnn_zs_d(cocotb_run, rows):
-    cocotb_run("rsnn_zs_d", rtl_sources("rsnn/rsnn_zs_d.v"), __name__,
+    cocotb_run("rsnn_zs_d", __name__,
                parameters={"ROWS": rows})

@@ -12,9 +12,7 @@
 // packet's beat counts, so the testbench checks the packet framing (49 and 2T beats).
 // AXI4-Lite passes straight through. TVALID gaps and TREADY stalls are not produced here:
 // the protocol tests drive rsnn_accel directly with cocotbext-axi for those.
-module rsnn_stream_harness #(
-    parameter WEIGHTS_DIR = ""
-) (
+module rsnn_stream_harness (
     input  wire          clk,
     input  wire          rst_n,
     input  wire [15:0]   s_axil_awaddr,
@@ -84,9 +82,7 @@ module rsnn_stream_harness #(
         .tlast(m_axis_spk_tlast), .beats(spike_beats), .len(spike_len), .seen(spikes_seen)
     );
 
-    rsnn_accel #(
-        .WEIGHTS_DIR(WEIGHTS_DIR)
-    ) u_accel (
+    rsnn_accel u_accel (
         .clk(clk), .rst_n(rst_n),
         .s_axil_awaddr(s_axil_awaddr), .s_axil_awprot(s_axil_awprot),
         .s_axil_awvalid(s_axil_awvalid), .s_axil_awready(s_axil_awready),

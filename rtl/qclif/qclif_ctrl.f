@@ -1,0 +1,2 @@
+// qclif_ctrl: every source file it needs, paths relative to this file (verilator -F)
+qclif_ctrl.v

@@ -1,0 +1,19 @@
+// qclif_network: every source file it needs, paths relative to this file (verilator -F)
++incdir+.
+qclif_apical.v
+qclif_csa_tree.v
+qclif_ctrl.v
+qclif_mult.v
+qclif_network.v
+qclif_neuron_datapath.v
+qclif_readout.v
+qclif_reg_view.v
+qclif_regs.v
+qclif_soma.v
+qclif_spike_weighting.v
+qclif_threshold.v
+qclif_unit.v
+../common/axil_regs.v
+../common/axis_skid.v
+../common/sram_sp.v
+../common/strobe_merge.v

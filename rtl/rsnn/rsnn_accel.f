@@ -1,0 +1,25 @@
+// rsnn_accel: every source file it needs, paths relative to this file (verilator -F)
++incdir+.
+rsnn_accel.v
+rsnn_argmax.v
+rsnn_bit_walker.v
+rsnn_class_accum.v
+rsnn_ctrl.v
+rsnn_current.v
+rsnn_in_rx.v
+rsnn_input_scale.v
+rsnn_lif.v
+rsnn_out_tx.v
+rsnn_pe_set.v
+rsnn_reg_view.v
+rsnn_regs.v
+rsnn_sat.v
+rsnn_state.v
+rsnn_zs_a.v
+rsnn_zs_b.v
+rsnn_zs_c.v
+rsnn_zs_d.v
+../common/axil_regs.v
+../common/axis_skid.v
+../common/sram_sp.v
+../common/strobe_merge.v

@@ -1,0 +1,2 @@
+// rsnn_class_accum: every source file it needs, paths relative to this file (verilator -F)
+rsnn_class_accum.v

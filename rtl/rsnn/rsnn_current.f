@@ -1,0 +1,3 @@
+// rsnn_current: every source file it needs, paths relative to this file (verilator -F)
+rsnn_current.v
+rsnn_sat.v

@@ -1,0 +1,3 @@
+// rsnn_lif: every source file it needs, paths relative to this file (verilator -F)
+rsnn_lif.v
+rsnn_sat.v

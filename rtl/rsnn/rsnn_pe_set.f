@@ -1,0 +1,2 @@
+// rsnn_pe_set: every source file it needs, paths relative to this file (verilator -F)
+rsnn_pe_set.v

@@ -1,0 +1,3 @@
+// rsnn_reg_view: every source file it needs, paths relative to this file (verilator -F)
++incdir+.
+rsnn_reg_view.v

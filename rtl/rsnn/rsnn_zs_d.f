@@ -1,0 +1,2 @@
+// rsnn_zs_d: every source file it needs, paths relative to this file (verilator -F)
+rsnn_zs_d.v

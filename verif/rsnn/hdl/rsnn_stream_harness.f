@@ -1,0 +1,27 @@
+// rsnn_stream_harness: every source file it needs, paths relative to this file (verilator -F)
++incdir+../../../rtl/rsnn
+rsnn_stream_harness.v
+stream_packet_capture.v
+../../../rtl/common/axil_regs.v
+../../../rtl/common/axis_skid.v
+../../../rtl/common/sram_sp.v
+../../../rtl/common/strobe_merge.v
+../../../rtl/rsnn/rsnn_accel.v
+../../../rtl/rsnn/rsnn_argmax.v
+../../../rtl/rsnn/rsnn_bit_walker.v
+../../../rtl/rsnn/rsnn_class_accum.v
+../../../rtl/rsnn/rsnn_ctrl.v
+../../../rtl/rsnn/rsnn_current.v
+../../../rtl/rsnn/rsnn_in_rx.v
+../../../rtl/rsnn/rsnn_input_scale.v
+../../../rtl/rsnn/rsnn_lif.v
+../../../rtl/rsnn/rsnn_out_tx.v
+../../../rtl/rsnn/rsnn_pe_set.v
+../../../rtl/rsnn/rsnn_reg_view.v
+../../../rtl/rsnn/rsnn_regs.v
+../../../rtl/rsnn/rsnn_sat.v
+../../../rtl/rsnn/rsnn_state.v
+../../../rtl/rsnn/rsnn_zs_a.v
+../../../rtl/rsnn/rsnn_zs_b.v
+../../../rtl/rsnn/rsnn_zs_c.v
+../../../rtl/rsnn/rsnn_zs_d.v

@@ -1,0 +1,85 @@
+"""Source lists of HDL top levels, read from the ``.f`` file beside each module.
+
+Every module under ``rtl/`` (and each testbench harness under ``verif/*/hdl/``) has a
+``<module>.f`` next to its ``.v``: one source file per line, paths relative to the ``.f``
+file, ``//`` comments allowed, and ``+incdir+DIR`` lines for the folders of `include
+files (the generated register maps). The file is self-contained and flat, so a tool can read it
+directly (``verilator -F rtl/rsnn/rsnn_accel.f``); the simulator layer, the lint test, the
+synthesis check and the bare Verilator build all read it here. tests/test_lint.py lints each
+module from its ``.f`` alone, so a list that misses a file, or holds one too many, fails.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from model.errors import InputError, at_line
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RTL_ROOT = PROJECT_ROOT / "rtl"
+HDL_ROOTS = (RTL_ROOT, PROJECT_ROOT / "verif")
+
+
+def read_filelist(path: Path, incdirs: list[Path] | None = None) -> list[Path]:
+    """Absolute paths listed in one ``.f`` file, in order; InputError names a missing one.
+    ``+incdir+`` folders are appended to ``incdirs`` when given."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise InputError(path, "file list not found") from None
+    out: list[Path] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        entry = line.split("//", 1)[0].strip()
+        if not entry:
+            continue
+        if entry.startswith("+incdir+"):
+            folder = (path.parent / entry[len("+incdir+"):]).resolve()
+            if not folder.is_dir():
+                raise InputError(path, f"include folder {entry} not found", at_line(number))
+            if incdirs is not None:
+                incdirs.append(folder)
+            continue
+        if entry.startswith(("-", "+")):
+            raise InputError(path, f"option {entry!r} in a file list (sources and "
+                             "+incdir+ only)", at_line(number))
+        source = (path.parent / entry).resolve()
+        if not source.is_file():
+            raise InputError(path, f"source {entry} not found", at_line(number))
+        out.append(source)
+    return out
+
+
+@lru_cache(maxsize=None)
+def _filelists() -> dict[str, Path]:
+    lists: dict[str, Path] = {}
+    for root in HDL_ROOTS:
+        for f in sorted(root.rglob("*.f")):
+            if "sim_build" in f.parts:
+                continue
+            lists.setdefault(f.stem, f)
+    return lists
+
+
+def filelist_of(top: str) -> Path:
+    """The ``.f`` file of module ``top``."""
+    try:
+        return _filelists()[top]
+    except KeyError:
+        raise InputError(None, f"no file list {top}.f under rtl/ or verif/*/hdl/",
+                         where=f"module {top}") from None
+
+
+def sources(top: str) -> list[Path]:
+    """Every source file module ``top`` needs, from its ``.f`` file."""
+    return read_filelist(filelist_of(top))
+
+
+def include_dirs(files) -> list[Path]:
+    """Folders searched for `include files: those of the sources themselves."""
+    return sorted({Path(f).parent for f in files})
+
+
+def all_modules() -> list[str]:
+    """Names of every module that has a file list (design and testbench HDL)."""
+    return sorted(_filelists())
