@@ -50,6 +50,11 @@ COMMANDS: dict[tuple[str, ...], Command] = {
         "spikedv.toolchain", "add_arguments", "run",
         "show the simulators and tools found (--check: fail if one is missing)",
         "spikedv toolchain --check"),
+    ("synth",): Command(
+        "spikedv.synth", "add_arguments", "run",
+        "yosys synthesis check of every design module and both tops (latches, drivers, "
+        "loops, gates)",
+        "spikedv synth rsnn_lif axis_skid"),
     ("regs",): Command(
         "regs.regtool", "add_arguments", "run",
         "check the files generated from regs/*.hjson (--write: regenerate them)",

@@ -15,6 +15,7 @@ marks each figure PASS or BELOW TARGET.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -22,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from verif.sim import sim_build_dir
+from verif.sim import runs_dir
 from verif.sources import PROJECT_ROOT as REPO_ROOT
 from verif.toolchain import verilator_coverage
 
@@ -89,7 +90,7 @@ def summarize_code(points: list[CodePoint]) -> dict[str, dict[str, list[int]]]:
 
 
 def find_runs(root: Path | None = None, name: str = "coverage.dat") -> list[Path]:
-    root = sim_build_dir() / "runs" if root is None else root
+    root = runs_dir() if root is None else root
     return sorted(root.glob(f"*/{name}"))
 
 
@@ -193,7 +194,7 @@ def render(code: dict, functional: dict, html: Path | None,
                       f"{k} {_pct(*inst[k]):.1f}% ({inst[k][0]}/{inst[k][1]})"
                       for k in kinds if inst[k][1])]
     if html:
-        lines += ["", f"Annotated sources: `{html.relative_to(REPO_ROOT)}`"]
+        lines += ["", f"Annotated sources: `{os.path.relpath(html, REPO_ROOT)}`"]
     lines += ["", "## Functional coverage (cocotb-coverage)", ""]
     if functional:
         target = SIGNOFF_TARGETS["functional"]
@@ -217,13 +218,22 @@ def run(args) -> int:
 
 
 def main(runs_root: Path | None = None, out_dir: Path = REPORTS / "coverage") -> int:
-    runs_root = sim_build_dir() / "runs" if runs_root is None else runs_root
+    """The report of the run folders under ``runs_root`` (default sim_build/runs)."""
+    runs_root = runs_dir() if runs_root is None else runs_root
     dats = find_runs(runs_root, "coverage.dat")
     ymls = find_runs(runs_root, "fcov.yml")
     if not dats and not ymls:
         print(f"coverage: no coverage.dat or fcov.yml under {runs_root}; "
               "run the tests with --coverage --sim verilator first")
         return 1
+    build(dats, ymls, out_dir)
+    return 0
+
+
+def build(dats: list[Path], ymls: list[Path], out_dir: Path, quiet: bool = False) -> dict:
+    """Merge code coverage (``dats``) and functional coverage (``ymls``) into
+    ``out_dir``: coverage.dat, coverage.info, html/, functional.yml, coverage.md and
+    coverage.json; returns what coverage.json holds."""
     out_dir.mkdir(parents=True, exist_ok=True)
     code, per_instance, html = {}, {}, None
     if dats:
@@ -235,8 +245,9 @@ def main(runs_root: Path | None = None, out_dir: Path = REPORTS / "coverage") ->
     functional = merge_functional(ymls, out_dir)
     text = render(code, functional, html, per_instance)
     (out_dir / "coverage.md").write_text(text)
-    (out_dir / "coverage.json").write_text(json.dumps(
-        {"code": code, "code_per_instance": per_instance, "functional": functional}, indent=2))
-    print(text)
-    print(f"report: {out_dir / 'coverage.md'}")
-    return 0
+    result = {"code": code, "code_per_instance": per_instance, "functional": functional}
+    (out_dir / "coverage.json").write_text(json.dumps(result, indent=2))
+    if not quiet:
+        print(text)
+        print(f"report: {out_dir / 'coverage.md'}")
+    return result

@@ -6,7 +6,6 @@ column per simulator (RTL tests) or "python" (tests that run no simulator), each
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -16,7 +15,8 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 
-from verif.sim import SIMULATORS, sim_build_dir
+from spikedv.results import JUNIT, RUNS, write_meta
+from verif.sim import RUNS_ENV, SIMULATORS
 from verif.sources import PROJECT_ROOT as REPO_ROOT
 
 REPORTS = REPO_ROOT / "reports"
@@ -28,6 +28,22 @@ def _engine_of(name: str) -> str:
         if sim in params.split("-"):
             return sim
     return "python"
+
+
+def summarize_all(junits) -> dict:
+    """Counts per (test file, engine) over several JUnit files (shards of one run)."""
+    table: dict = {}
+    failures: list[str] = []
+    for junit in junits:
+        part = summarize(junit)
+        failures += part["failures"]
+        for module, cells in part["table"].items():
+            for engine, counts in cells.items():
+                cell = table.setdefault(module, {}).setdefault(
+                    engine, {"passed": 0, "failed": 0, "skipped": 0})
+                for k, v in counts.items():
+                    cell[k] += v
+    return {"table": {m: table[m] for m in sorted(table)}, "failures": failures}
 
 
 def summarize(junit: Path) -> dict:
@@ -50,12 +66,13 @@ def summarize(junit: Path) -> dict:
     return {"table": {m: dict(e) for m, e in sorted(table.items())}, "failures": failures}
 
 
-def render(summary: dict, wall_s: float, args: list[str]) -> str:
+def render(summary: dict, wall_s: float, commands: list[str]) -> str:
     engines = ["python", *SIMULATORS]
+    shown = "; ".join(f"`{c}`" for c in commands if c) or "-"
     lines = [
         "# Regression summary",
         "",
-        f"Command: `python -m pytest {' '.join(args)}`, wall time {wall_s:.0f} s.",
+        f"Command: {shown}, wall time {wall_s:.0f} s.",
         "",
         "| test file | " + " | ".join(engines) + " |",
         "|---|" + "---|" * len(engines),
@@ -80,50 +97,57 @@ def render(summary: dict, wall_s: float, args: list[str]) -> str:
 
 
 def add_arguments(p) -> None:
-    from spikedv.cli_args import add_jobs
+    from spikedv.cli_args import add_jobs, path_arg
     p.add_argument("--short", action="store_true", help="skip the tests marked long")
     add_jobs(p)
     p.add_argument("--no-coverage", action="store_true", help="skip Verilator code coverage")
+    p.add_argument("--results", type=path_arg, default=REPORTS / "results", metavar="DIR",
+                   help="results folder of this run (default reports/results)")
+    p.add_argument("--reports", type=path_arg, default=REPORTS, metavar="DIR",
+                   help="where the reports go (default reports/)")
     p.add_argument("pytest_args", nargs="*", metavar="PYTEST_ARG",
                    help="extra pytest arguments, after --")
 
 
 def run(args) -> int:
     return main(extra_args=args.pytest_args, long=not args.short, jobs=args.jobs,
-                coverage=not args.no_coverage)
+                coverage=not args.no_coverage, results=args.results, reports=args.reports)
 
 
-def main(extra_args: list[str] | None = None, long: bool = True, jobs: str = "auto",
-         coverage: bool = True) -> int:
-    REPORTS.mkdir(exist_ok=True)
-    junit = REPORTS / "regression.junit.xml"
-    # Old run folders would leak stale coverage into this regression's report.
-    shutil.rmtree(sim_build_dir() / "runs", ignore_errors=True)
-    args = ["-q", f"--junitxml={junit}"]
+def run_pytest(results: Path, extra_args=(), long: bool = True, jobs: str = "auto",
+               coverage: bool = True, **meta) -> int:
+    """Run pytest into the results folder ``results`` (spikedv/results.py); returns
+    pytest's exit status."""
+    # The runs write straight into the results folder (one folder per run), so nothing
+    # stale from an earlier run, and nothing of another run on the machine, gets in.
+    if results.exists():
+        shutil.rmtree(results)
+    (results / RUNS).mkdir(parents=True)
+    args = ["-q", f"--junitxml={results / JUNIT}"]
     if coverage:
         args.append("--coverage")
     if jobs != "1":
         args += ["-n", jobs]
     if long:
         args.append("--long")
-    args += list(extra_args or [])
+    args += list(extra_args)
+    command = "python -m pytest " + " ".join(args)
     start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=REPO_ROOT, env=os.environ.copy())
+    env = {**os.environ, RUNS_ENV: str(results / RUNS)}
+    proc = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=REPO_ROOT, env=env)
     wall = time.monotonic() - start
-    if not junit.is_file():
-        print("regression: pytest wrote no JUnit file", file=sys.stderr)
-        return proc.returncode or 1
-    summary = summarize(junit)
-    from spikedv.shipped import render as render_shipped
-
-    text = render(summary, wall, args) + "\n" + render_shipped()
-    (REPORTS / "regression.md").write_text(text)
-    (REPORTS / "regression.json").write_text(json.dumps({**summary, "wall_s": wall}, indent=2))
-    print()
-    print(text)
-    print(f"report: {REPORTS / 'regression.md'}")
-    if coverage:
-        from spikedv.coverage import main as coverage_report
-
-        coverage_report()
+    write_meta(results, command=command, wall_s=wall, exit_status=proc.returncode, **meta)
     return proc.returncode
+
+
+def main(extra_args: list[str] | None = None, long: bool = True, jobs: str = "auto",
+         coverage: bool = True, results: Path = REPORTS / "results",
+         reports: Path = REPORTS) -> int:
+    status = run_pytest(results, extra_args or [], long=long, jobs=jobs, coverage=coverage)
+    if not (results / JUNIT).is_file():
+        print("regression: pytest wrote no JUnit file", file=sys.stderr)
+        return status or 1
+    from spikedv.report import build
+
+    build([results], reports)
+    return status

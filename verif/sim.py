@@ -15,8 +15,9 @@ cocotb-test, whose flow duplicates the runner's), and adds what the runner lacks
   ``$readmemh`` image from), so one build per configuration serves every weight set.
 
 Where builds and runs go: ``$SPIKEDV_SIM_BUILD`` if set, else ``sim_build/`` in the
-checkout that holds this package (wherever the command was started); every folder is
-created on demand.
+checkout that holds this package (wherever the command was started); run folders go to
+``$SPIKEDV_RUNS_DIR`` if set (a regression points it into its results folder), else
+``sim_build/runs``; every folder is created on demand.
 """
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ from verif.sources import PROJECT_ROOT, include_dirs
 from verif.toolchain import configure_environment
 
 SIM_BUILD_ENV = "SPIKEDV_SIM_BUILD"
+RUNS_ENV = "SPIKEDV_RUNS_DIR"
 SIMULATORS = ("icarus", "verilator")
 WEIGHTS_PLUSARG = "weights"   # rtl/common/sram_sp.v: $value$plusargs("weights=%s")
 
@@ -252,9 +254,15 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")[:120]
 
 
+def runs_dir() -> Path:
+    """Where run folders go: ``$SPIKEDV_RUNS_DIR`` (a regression's results folder sets
+    it, spikedv/results.py), else sim_build/runs."""
+    return Path(os.environ.get(RUNS_ENV) or sim_build_dir() / "runs").resolve()
+
+
 def run_dir_for(run_name: str, simulator: str) -> Path:
     """The folder a run of this name on this simulator writes into."""
-    return sim_build_dir() / "runs" / f"{_safe(run_name)}-{simulator}"
+    return runs_dir() / f"{_safe(run_name)}-{simulator}"
 
 
 def run(

@@ -3,12 +3,12 @@
 // beat per bin (200 bits, TLAST = the sample's last bin), AXI4-Stream output of the
 // spike vectors (TUSER = 1, with CTRL.SPIKE_OUT) and per sample the 11 scores and the
 // predicted class (TUSER = 0).
-// WEIGHTS_DIR: "" or a folder with per-unit bank images win_bUUU.hex, wctx_bUUU.hex,
-// wout_bUUU.hex (UUU = unit number, 3 decimal digits) for simulation preload.
+// Simulation preload: with the plusarg +weights=DIR each unit's banks load the images
+// win_bUUU.hex, wctx_bUUU.hex, wout_bUUU.hex (UUU = unit number, 3 decimal digits) from
+// DIR by $readmemh (rtl/common/sram_sp.v).
 module qclif_network #(
     parameter integer N           = 200,
-    parameter integer NP          = 20,
-    parameter         WEIGHTS_DIR = ""
+    parameter integer NP          = 20
 ) (
     input  wire           clk,
     input  wire           rst_n,
@@ -177,13 +177,21 @@ module qclif_network #(
     genvar u;
     generate
         for (u = 0; u < NP; u = u + 1) begin : g_unit
+`ifdef SYNTHESIS
+            // The image names serve the simulation preload only; without them the units
+            // are one module, which synthesis maps once (docs/synthesis.md).
+            localparam WIN_NAME  = "";
+            localparam WCTX_NAME = "";
+            localparam WOUT_NAME = "";
+`else
             localparam [23:0] UNUM = digits3(u);
-            localparam WIN_FILE  = (WEIGHTS_DIR == "") ? "" : {WEIGHTS_DIR, "/win_b", UNUM, ".hex"};
-            localparam WCTX_FILE = (WEIGHTS_DIR == "") ? "" : {WEIGHTS_DIR, "/wctx_b", UNUM, ".hex"};
-            localparam WOUT_FILE = (WEIGHTS_DIR == "") ? "" : {WEIGHTS_DIR, "/wout_b", UNUM, ".hex"};
+            localparam WIN_NAME  = {"win_b", UNUM, ".hex"};
+            localparam WCTX_NAME = {"wctx_b", UNUM, ".hex"};
+            localparam WOUT_NAME = {"wout_b", UNUM, ".hex"};
+`endif
             wire hit = wmem_go && wmem_unit == u;
-            qclif_unit #(.N(N), .DEPTH(DEPTH), .WIN_FILE(WIN_FILE), .WCTX_FILE(WCTX_FILE),
-                         .WOUT_FILE(WOUT_FILE)) u_unit (
+            qclif_unit #(.N(N), .DEPTH(DEPTH), .WIN_NAME(WIN_NAME), .WCTX_NAME(WCTX_NAME),
+                         .WOUT_NAME(WOUT_NAME)) u_unit (
                 .clk(clk),
                 .win_en(mem_en || (hit && wmem_sel == 2'd0)),
                 .wctx_en(mem_en || (hit && wmem_sel == 2'd1)),
@@ -212,15 +220,39 @@ module qclif_network #(
             rd_sel_q  <= wmem_sel;
             rd_unit_q <= wmem_unit;
         end
-        if (rd_pend1) begin
-            rd_row_q <= {1600{1'b0}};
-            case (rd_sel_q)
-                2'd0:    rd_row_q <= win_rows[1600*rd_unit_q +: 1600];
-                2'd1:    rd_row_q[8*N-1:0] <= wctx_rows[8*N*rd_unit_q +: 8*N];
-                default: rd_row_q[87:0] <= wout_rows[88*rd_unit_q +: 88];
+        if (rd_pend1) rd_row_q <= read_row(rd_sel_q, rd_unit_q, win_rows, wctx_rows, wout_rows);
+    end
+
+    // The row of memory `sel` (0 win, 1 wctx, 2 wout) of unit `idx`, zero-extended to
+    // 1600 bits: an AND-OR of the units' rows with one-hot unit selects, then the memory.
+    // (A part-select at the variable offset 1600*idx would be a 32,000-bit shifter in
+    // synthesis.) Called in the clocked block: evaluated when a read lands, not on every
+    // change of the bank outputs.
+    function [1599:0] read_row(input [1:0] sel, input [UNIT_W-1:0] idx,
+                               input [NP*1600-1:0] wi, input [NP*8*N-1:0] wc,
+                               input [NP*88-1:0] wo);
+        reg [1599:0]  hit, win;
+        reg [8*N-1:0] ctx;
+        reg [87:0]    out;
+        integer i;
+        begin
+            win = {1600{1'b0}};
+            ctx = {8*N{1'b0}};
+            out = {88{1'b0}};
+            for (i = 0; i < NP; i = i + 1) begin
+                hit = {1600{idx == i[UNIT_W-1:0]}};
+                win = win | (wi[1600*i +: 1600] & hit);
+                ctx = ctx | (wc[8*N*i +: 8*N] & hit[8*N-1:0]);
+                out = out | (wo[88*i +: 88] & hit[87:0]);
+            end
+            read_row = {1600{1'b0}};
+            case (sel)
+                2'd0:    read_row = win;
+                2'd1:    read_row[8*N-1:0] = ctx;
+                default: read_row[87:0] = out;
             endcase
         end
-    end
+    endfunction
 
     // ---- readout ----
     wire [11*32-1:0] scores;

@@ -1,7 +1,12 @@
 // Closes an FC output group: adds z = acc0 + acc1 of its 128 lanes (12 bits each: a group
-// partial of 128 inputs x 2w lies in -2048..1792) into the 48 class scores. Output o = 128*group + lane belongs to class o / 40; as 8 divides both 40 and
-// 128, each 8-lane segment lies in one class, (16*group + segment) / 5, and a group
-// touches at most four classes, base = 16*group / 5 .. base + 3.
+// partial of 128 inputs x 2w lies in -2048..1792) into the 48 class scores. Output
+// o = 128*group + lane belongs to class o / 40; as 8 divides both 40 and 128, each 8-lane
+// segment lies in one class, (16*group + segment) / 5, and a group touches at most four
+// classes, base .. base + 3 with base = 16*group / 5.
+// No divider: 16*group = 5*base + phase with phase = group mod 5 (16 = 1 mod 5), so
+// segment s belongs to class base + (phase + s) / 5, i.e. relative class r holds the
+// segments s = 5r - phase .. 5r - phase + 4 (those in 0..15). base and phase come from a
+// table on the 4-bit group. Group 15 never occurs (base 48: no class is updated).
 module rsnn_class_accum (
     input  wire              clk,
     input  wire              clear,        // frame start: scores = 0
@@ -10,56 +15,80 @@ module rsnn_class_accum (
     input  wire [128*12-1:0] z,
     output wire [48*18-1:0]  scores        // class c in bits [18c+17:18c], signed
 );
-    /* verilator lint_off UNUSEDSIGNAL */  // base <= 44: bits 7:6 are always 0
-    wire [7:0] base = {group, 4'd0} / 8'd5;
-    /* verilator lint_on UNUSEDSIGNAL */
+    reg [5:0] base;     // 16*group / 5
+    reg [2:0] phase;    // 16*group mod 5
+    always @* begin
+        case (group)
+            4'd0:    begin base = 6'd0;  phase = 3'd0; end
+            4'd1:    begin base = 6'd3;  phase = 3'd1; end
+            4'd2:    begin base = 6'd6;  phase = 3'd2; end
+            4'd3:    begin base = 6'd9;  phase = 3'd3; end
+            4'd4:    begin base = 6'd12; phase = 3'd4; end
+            4'd5:    begin base = 6'd16; phase = 3'd0; end
+            4'd6:    begin base = 6'd19; phase = 3'd1; end
+            4'd7:    begin base = 6'd22; phase = 3'd2; end
+            4'd8:    begin base = 6'd25; phase = 3'd3; end
+            4'd9:    begin base = 6'd28; phase = 3'd4; end
+            4'd10:   begin base = 6'd32; phase = 3'd0; end
+            4'd11:   begin base = 6'd35; phase = 3'd1; end
+            4'd12:   begin base = 6'd38; phase = 3'd2; end
+            4'd13:   begin base = 6'd41; phase = 3'd3; end
+            4'd14:   begin base = 6'd44; phase = 3'd4; end
+            default: begin base = 6'd48; phase = 3'd0; end
+        endcase
+    end
 
-    // Sum of the segments of relative class r (0..3) in this group; evaluated in the
-    // close cycle only (a function call in the clocked block keeps simulation fast).
-    function signed [17:0] class_sum;
-        input [1:0]        r;
-        input [3:0]        g;
-        input [128*12-1:0] zz;
-        integer s, l;
-        reg [7:0] pos;
-        reg [7:0] cls;
-        reg [7:0] b;
+    // Sums of the group's relative classes 0..3 (18 bits each, class r in bits
+    // [18r+17:18r]): 16 segment sums (8 lanes), then per class five segments picked by
+    // the phase. Evaluated in the close cycle only (a function call in the clocked block
+    // keeps an event simulator from re-adding on every change of z).
+    function [4*18-1:0] class_sums(input [2:0] ph, input [128*12-1:0] zz);
+        reg [16*15-1:0] seg;    // segment s in bits [15s+14:15s], signed
+        reg [14:0]      sum, term;
+        reg [17:0]      acc;
+        integer s, l, r, k;
         begin
-            class_sum = 18'sd0;
-            b = {g, 4'd0} / 8'd5;
             for (s = 0; s < 16; s = s + 1) begin
-                pos = {g, 4'd0} + s[7:0];
-                cls = pos / 8'd5;
-                if (cls - b == {6'd0, r})
-                    for (l = 0; l < 8; l = l + 1)
-                        class_sum = class_sum + {{6{zz[12*(8*s+l)+11]}}, zz[12*(8*s+l) +: 12]};
+                sum = 15'd0;
+                for (l = 0; l < 8; l = l + 1)
+                    sum = sum + {{3{zz[12*(8*s+l)+11]}}, zz[12*(8*s+l) +: 12]};
+                seg[15*s +: 15] = sum;
+            end
+            for (r = 0; r < 4; r = r + 1) begin
+                acc = 18'd0;
+                for (k = 0; k < 5; k = k + 1) begin
+                    // segment s = 5r + k - phase, if it is in this group
+                    term = 15'd0;
+                    for (s = 0; s < 16; s = s + 1)
+                        if (s <= 5*r + k && s + 4 >= 5*r + k && {29'd0, ph} == 5*r + k - s)
+                            term = seg[15*s +: 15];
+                    acc = acc + {{3{term[14]}}, term};
+                end
+                class_sums[18*r +: 18] = acc;
             end
         end
     endfunction
 
-    // base <= 44, so base + 3 <= 47 is always a class.
-    wire [5:0] idx0 = base[5:0];
-    wire [5:0] idx1 = base[5:0] + 6'd1;
-    wire [5:0] idx2 = base[5:0] + 6'd2;
-    wire [5:0] idx3 = base[5:0] + 6'd3;
-
-    reg [17:0] score [0:47];
-    integer c;
-    always @(posedge clk) begin
-        if (clear) begin
-            for (c = 0; c < 48; c = c + 1) score[c] <= 18'd0;
-        end else if (close) begin
-            score[idx0] <= score[idx0] + class_sum(2'd0, group, z);
-            score[idx1] <= score[idx1] + class_sum(2'd1, group, z);
-            score[idx2] <= score[idx2] + class_sum(2'd2, group, z);
-            score[idx3] <= score[idx3] + class_sum(2'd3, group, z);
+    // The scores after adding this group: class c = base + r gets relative class r's sum.
+    function [48*18-1:0] add_group(input [48*18-1:0] sc, input [5:0] b,
+                                   input [4*18-1:0] sums);
+        reg [5:0] rel;
+        integer c;
+        begin
+            add_group = sc;
+            for (c = 0; c < 48; c = c + 1) begin
+                rel = c[5:0] - b;
+                if (rel < 6'd4)
+                    add_group[18*c +: 18] = sc[18*c +: 18] + sums[18*rel[1:0] +: 18];
+            end
         end
+    endfunction
+
+    reg [48*18-1:0] score_q;
+    always @(posedge clk) begin
+        if (clear)      score_q <= {48*18{1'b0}};
+        else if (close) score_q <= add_group(score_q, base, class_sums(phase, z));
     end
 
-    genvar k;
-    generate
-        for (k = 0; k < 48; k = k + 1) begin : out
-            assign scores[18*k +: 18] = score[k];
-        end
-    endgenerate
+    assign scores = score_q;
 endmodule

@@ -18,7 +18,7 @@ from cocotb.triggers import Event
 from cocotbext.axi import AxiStreamFrame
 
 
-def _count(handle) -> int | None:
+def unsigned_or_none(handle) -> int | None:
     """An unsigned counter's value, or None while it is X/Z (before the first reset)."""
     value = handle.value
     if not value.is_resolvable:
@@ -43,6 +43,16 @@ class HarnessFrameSource:
     def clear(self) -> None:
         pass
 
+    async def wait(self) -> None:
+        """Nothing is ever queued (send() returns once the frame was taken)."""
+
+    def set_pause_generator(self, generator) -> None:
+        raise ValueError("the stream harness makes no TVALID gaps; drive rsnn_accel "
+                         "directly for stalls")
+
+    def clear_pause_generator(self) -> None:
+        pass
+
     async def send(self, frame) -> None:
         payload = bytes(frame.tdata if isinstance(frame, AxiStreamFrame) else frame)
         user = frame.tuser if isinstance(frame, AxiStreamFrame) else 0
@@ -55,7 +65,7 @@ class HarnessFrameSource:
         self.first.value = int(user or 0)
         self.req_level ^= 1
         self.req.value = self.req_level
-        while _count(self.ack) != self.req_level:
+        while unsigned_or_none(self.ack) != self.req_level:
             await self.ack.value_change
 
 
@@ -80,6 +90,13 @@ class HarnessPacketSink:
     def clear(self) -> None:
         self.queue.clear()
 
+    def set_pause_generator(self, generator) -> None:
+        raise ValueError("the stream harness holds TREADY high; drive rsnn_accel "
+                         "directly for stalls")
+
+    def clear_pause_generator(self) -> None:
+        pass
+
     async def recv(self) -> AxiStreamFrame:
         while not self.queue:
             self.arrived.clear()
@@ -89,7 +106,7 @@ class HarnessPacketSink:
     async def _run(self) -> None:
         while True:
             await self.seen.value_change
-            seen = _count(self.seen)
+            seen = unsigned_or_none(self.seen)
             if seen is None or seen <= self.taken:   # X before reset, or a reset
                 self.taken = seen or 0
                 continue
@@ -97,7 +114,7 @@ class HarnessPacketSink:
                 raise AssertionError(f"{self.seen._path}: {seen - self.taken} packets "
                                      f"arrived in one step; one was overwritten")
             self.taken = seen
-            n = _count(self.length)
+            n = unsigned_or_none(self.length)
             raw = self.beats.value.to_unsigned().to_bytes(self.capacity * self.beat_bytes,
                                                           "little")
             data = raw[:min(n, self.capacity) * self.beat_bytes]

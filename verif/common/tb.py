@@ -39,7 +39,12 @@ def simulator_name() -> str:
 
 
 class TbBase:
-    """Owns the clock and the synchronous active-low reset of a DUT."""
+    """Owns the clock and the synchronous active-low reset of a DUT.
+
+    ``reset()`` is the one reset helper, at the start of a test or in the middle of one:
+    every component that keeps state (drivers, monitors, predictors, register shadows)
+    registers a callback with ``on_reset`` and is cleared while rst_n is low.
+    """
 
     def __init__(self, dut, clock_name: str = "clk", reset_name: str | None = "rst_n"):
         self.dut = dut
@@ -47,12 +52,20 @@ class TbBase:
         self.clk = getattr(dut, clock_name)
         self.rst_n = getattr(dut, reset_name) if reset_name else None
         self.rng = seeded_rng()
+        self._reset_callbacks: list = []
         cocotb.start_soon(Clock(self.clk, CLOCK_PERIOD_NS, unit="ns", impl=clock_impl()).start())
 
+    def on_reset(self, callback) -> None:
+        """Call ``callback()`` at every reset (while rst_n is low)."""
+        self._reset_callbacks.append(callback)
+
     async def reset(self, cycles: int = 3) -> None:
+        """Hold rst_n low for ``cycles`` clock cycles (synchronous, active low)."""
         if self.rst_n is None:
             return
         self.rst_n.value = 0
+        for callback in self._reset_callbacks:
+            callback()
         await ClockCycles(self.clk, cycles)
         self.rst_n.value = 1
         await RisingEdge(self.clk)

@@ -21,21 +21,22 @@ from __future__ import annotations
 
 import json
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
 import cocotb
 import numpy as np
-from cocotb.triggers import SimTimeoutError, with_timeout
+from cocotb.triggers import Event, SimTimeoutError, with_timeout
 from cocotb.utils import get_sim_time
 
 from model.errors import InputError
 from model.rsnn_memory import load_weights_dir
 from model.rsnn_schedule import COUNTER_NAMES
-from model.regmap import RSNN
 from verif.common.tb import CLOCK_PERIOD_NS
 from verif.console import write_progress
-from verif.rsnn.rsnn_tb import RsnnTb, spike_bits
+from verif.rsnn.checker import decode_scores, decode_spikes
+from verif.rsnn.rsnn_tb import RsnnTb
 from verif.settings import context, load, record_input_error
 
 N_SCORE_WORDS = 49
@@ -50,22 +51,6 @@ class InferSettings:
     T: int | None = None       # overrides the manifest's T
     counters: str = "frame"    # COUNTER_MODES
     stats: Path | None = None  # optional JSON: loop wall and CPU time, simulated cycles
-
-
-def _decode_scores(data: bytes, frame: int):
-    if len(data) != 4 * N_SCORE_WORDS:
-        raise AssertionError(f"rsnn_accel frame {frame}: output packet of {len(data) // 4} "
-                             f"words, expected {N_SCORE_WORDS}")
-    words = np.frombuffer(data, dtype="<i4").astype(np.int64)
-    return words[:48], int(words[48])
-
-
-def _decode_spikes(data: bytes, frame: int, T: int):
-    if len(data) != 2 * T * 16:
-        raise AssertionError(f"rsnn_accel frame {frame}: spike tap packet of "
-                             f"{len(data) // 16} beats, expected {2 * T}")
-    beats = np.stack([spike_bits(data[16 * b:16 * b + 16]) for b in range(2 * T)])
-    return beats[0::2], beats[1::2]     # beats: S0[0], S1[0], S0[1], S1[1]
 
 
 # A frame takes at most ~1600 cycles plus its transfers; a step of the run (one frame
@@ -85,8 +70,27 @@ async def _within(step, what: str, tb: RsnnTb):
 
 
 async def _read_counters(tb: RsnnTb) -> list[int]:
-    tasks = [cocotb.start_soon(tb.read(RSNN.addr("COUNTERS", name))) for name in COUNTER_NAMES]
+    tasks = [cocotb.start_soon(tb.regs.read("COUNTERS", index=name)) for name in COUNTER_NAMES]
     return [await t for t in tasks]
+
+
+class PacketCollector:
+    """The packets one monitor published, in order, for the inference program."""
+
+    def __init__(self, monitor):
+        self.packets: deque = deque()
+        self.arrived = Event()
+        monitor.subscribe(self._on_packet)
+
+    def _on_packet(self, packet) -> None:
+        self.packets.append(packet.data)
+        self.arrived.set()
+
+    async def next(self) -> bytes:
+        while not self.packets:
+            self.arrived.clear()
+            await self.arrived.wait()
+        return self.packets.popleft()
 
 
 def _inputs(settings: InferSettings):
@@ -111,7 +115,8 @@ async def infer(dut):
     n, T = len(features), config.T
     run_dir = context().run_dir
 
-    tb = RsnnTb(dut, weights, harness=True)
+    tb = RsnnTb(dut, weights, harness=True, check=False)
+    score_packets, spike_packets = PacketCollector(tb.score_mon), PacketCollector(tb.spike_mon)
     await tb.start(config, tap=True)
     scores = np.zeros((n, 48), np.int32)
     pred = np.zeros(n, np.int64)
@@ -120,16 +125,24 @@ async def infer(dut):
     counters = np.zeros((n, len(COUNTER_NAMES)), np.int64)
 
     async def collect(f: int) -> None:
-        out = await _within(tb.out.recv(), f"frame {f} score packet", tb)
-        spk = await _within(tb.spk.recv(), f"frame {f} spike-tap packet", tb)
-        scores[f], pred[f] = _decode_scores(bytes(out.tdata), f)
-        spikes0[f], spikes1[f] = _decode_spikes(bytes(spk.tdata), f, T)
+        data = await _within(score_packets.next(), f"frame {f} score packet", tb)
+        decoded = decode_scores(data)
+        if decoded is None:
+            raise AssertionError(f"rsnn_accel frame {f}: score packet of {len(data) // 4} "
+                                 f"words, expected 49")
+        scores[f], pred[f] = decoded
+        data = await _within(spike_packets.next(), f"frame {f} spike-tap packet", tb)
+        decoded = decode_spikes(data, T)
+        if decoded is None:
+            raise AssertionError(f"rsnn_accel frame {f}: spike-tap packet of "
+                                 f"{len(data) // 16} beats, expected {2 * T}")
+        spikes0[f], spikes1[f] = decoded
 
     t0_sim, t0_wall, t0_cpu = get_sim_time("ns"), time.perf_counter(), time.process_time()
     last_report = t0_wall
     if mode == "frame":
         for f, x in enumerate(features):
-            await _within(tb.src.send(tb.frame_packet(x, first=(f == 0))), f"frame {f} input", tb)
+            await _within(tb.driver.send(x, first=(f == 0)), f"frame {f} input", tb)
             await collect(f)
             counters[f] = await _read_counters(tb)
             if time.perf_counter() - last_report > 0.5:
@@ -137,7 +150,7 @@ async def infer(dut):
                 last_report = time.perf_counter()
     else:
         for f, x in enumerate(features):
-            await _within(tb.src.send(tb.frame_packet(x, first=(f == 0))), f"frame {f} input", tb)
+            await _within(tb.driver.send(x, first=(f == 0)), f"frame {f} input", tb)
         for f in range(n):
             await collect(f)
     wall = time.perf_counter() - t0_wall

@@ -62,3 +62,24 @@ def sample_frame(result, ctx: dict) -> None:
 @CoverPoint("rsnn.regs.error", xf=lambda name: name, bins=list(ERROR_BINS))
 def sample_error(name: str) -> None:
     """An ERR bit that a test provoked and saw raised."""
+
+
+class RsnnCoverage:
+    """Samples the rsnn covergroups in one place: every frame the predictor expects
+    (what the frame exercised is a property of its stimulus, which the model computes
+    exactly) and every ERR bit a register read saw raised."""
+
+    def __init__(self, regmap):
+        self.err = regmap["ERR"]
+        self.err_bits = regmap.err_bits()
+
+    def on_frame(self, exp) -> None:
+        start = exp.start if exp.index == 0 and exp.start in ("tuser", "ctrl") else "none"
+        sample_frame(exp.result, {"start": start,
+                                  "stalls": exp.context.get("stalls", "none")})
+
+    def on_register(self, access) -> None:
+        if access.kind == "read" and access.ok and access.register == "ERR":
+            for name, bit in self.err_bits.items():
+                if access.value >> bit & 1:
+                    sample_error(name)

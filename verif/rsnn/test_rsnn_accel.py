@@ -19,7 +19,8 @@ from model.rsnn import RsnnConfig
 from model.lanes import pack_lanes, unpack_lanes
 from model.rsnn_memory import MEMORY_ROWS, pack
 from verif.common.tb import simulator_name
-from verif.rsnn.rsnn_tb import REGS, RsnnTb
+from verif.rsnn.agents import STALL_MODES
+from verif.rsnn.rsnn_tb import REGS, STATUS_IDLE, WMEM_CMD_CODE, RsnnTb
 from verif.rsnn.scenarios import (SCENARIO_NAMES, AccelSettings, jitter_config,
                                   random_features, scenario, settings_weights,
                                   write_scenario_weights)
@@ -42,6 +43,15 @@ def _weights():
 
 
 # ---- cocotb tests ------------------------------------------------------------------
+async def _guarded(tb: RsnnTb, coro, ms: float):
+    """Await ``coro``; a hang dumps the handshake state and fails with it."""
+    try:
+        return await with_timeout(coro, ms, "ms")
+    except SimTimeoutError:
+        tb.dump_state()
+        raise
+
+
 @cocotb.test(timeout_time=30, timeout_unit="ms")
 async def random_frames(dut):
     """Utterances back to back at T = 1 and T = 2, lockstep, every counter checked."""
@@ -52,24 +62,16 @@ async def random_frames(dut):
     if _long():
         n_utt, n_frames = 4, 12
     await tb.start(RsnnConfig())
-    utt = 0
     for T in (1, 2):
         for u in range(n_utt):
             cfg = jitter_config(tb.rng, sc.config, T, name)
             await tb.configure(cfg)
-            tb.stalls(*[str(tb.rng.choice(["none", "random", "worst"], p=[0.4, 0.4, 0.2]))
-                        for _ in range(3)])
+            tb.stalls(*[str(tb.rng.choice(STALL_MODES, p=[0.4, 0.4, 0.2])) for _ in range(3)])
             start = "tuser" if u % 2 == 0 else "ctrl"
+            tb.log.info("utterance: T=%d start=%s %s", T, start, cfg)
             feats = random_features(tb.rng, n_frames, sc.feature_max)
-            tb.log.info("utterance %d: T=%d start=%s %s", utt, T, start, cfg)
-            try:
-                await with_timeout(tb.run_utterance(feats, cfg, utt, start=start), 5, "ms")
-            except SimTimeoutError:
-                tb.dump_state()
-                raise
-            utt += 1
-    frames = await tb.read(REGS.addr("FRAMES"))
-    tb.sb.check("FRAMES register", tb.frames_done, frames)
+            await _guarded(tb, tb.send_utterance(feats, start=start), 5)
+    tb.sb.check("FRAMES register", len(tb.checker.finished), await tb.regs.read("FRAMES"))
     tb.report_cycles()
     tb.finish(min_compared=2 * n_utt * n_frames * 20)
 
@@ -83,26 +85,30 @@ async def streaming_backpressure(dut):
     tb = RsnnTb(dut, _weights())
     await tb.start(RsnnConfig())
     n_frames = 3 if _icarus() else 10
-    for utt, mode in enumerate(("random", "worst")):
-        T = 1 + utt % 2
-        cfg = jitter_config(tb.rng, sc.config, T, name)
-        await tb.configure(cfg)
+    for mode in ("random", "worst"):
+        T = 1 if mode == "random" else 2
+        await tb.configure(jitter_config(tb.rng, sc.config, T, name))
         tb.stalls(mode, mode, mode)
         feats = random_features(tb.rng, n_frames, sc.feature_max)
-        done_before = await tb.read(REGS.addr("FRAMES"))
-        task = cocotb.start_soon(tb.run_utterance(feats, cfg, utt, lockstep=False))
-        while await tb.read(REGS.addr("FRAMES")) == done_before:   # first frame has sampled T
+        done_before = await tb.regs.read("FRAMES")
+        task = cocotb.start_soon(tb.send_utterance(feats, lockstep=False))
+        while await tb.regs.read("FRAMES") == done_before:   # first frame has sampled T
             await ClockCycles(tb.clk, 20)
-        await tb.write(REGS.addr("T"), 3 - T)   # must not apply before the next utterance
-        await task
-        await tb.write(REGS.addr("T"), T)
+        # Must not apply before the next utterance (the predictor holds T too; the
+        # shadow returns to T before anything else starts).
+        await tb.regs.write("T", 3 - T)
+        await _guarded(tb, task, 10)
+        await tb.regs.write("T", T)
     tb.stalls()
-    # Spike tap off: the tap stays silent, scores still flow.
+    # Spike tap off: the tap stays silent (a packet there would have no expectation),
+    # scores still flow.
     await tb.set_ctrl(tap=False)
-    cfg = jitter_config(tb.rng, sc.config, 2, name)
-    await tb.configure(cfg)
-    await tb.run_utterance(random_features(tb.rng, 2, sc.feature_max), cfg, 9, tap=False)
-    tb.sb.check("spike tap silent with SPIKE_TAP = 0", 0, tb.spk.count())
+    await tb.configure(jitter_config(tb.rng, sc.config, 2, name))
+    silent = await tb.send_utterance(random_features(tb.rng, 2, sc.feature_max))
+    tb.sb.check("frames sent with SPIKE_TAP = 0 that expect a spike packet", 0,
+                sum(e.tap for e in silent))
+    tb.sb.check("spike-tap packets seen (one per frame sent with SPIKE_TAP = 1)",
+                sum(e.tap for e in tb.predictor.history), tb.spike_mon.seen)
     tb.report_cycles()
     tb.finish(min_compared=20)
 
@@ -118,65 +124,52 @@ async def reset_mid_frame(dut):
         await tb.start(cfg)
         tb.stalls("random", "random")
         feats = random_features(tb.rng, 2, sc.feature_max)
-        await tb.src.send(tb.frame_packet(feats[0], first=True))
-        await tb.src.send(tb.frame_packet(feats[1], first=False))
+        await tb.driver.send(feats[0], first=True)
+        await tb.driver.send(feats[1], first=False)
         await ClockCycles(tb.clk, int(tb.rng.integers(5, 1500)))
-        await tb.pulse_reset()
-        tb.src.clear()
+        await tb.reset()
         await ClockCycles(tb.clk, 5)
-        tb.out.clear()
-        tb.spk.clear()
-        tb.sb.check(f"trial {trial} FRAMES after reset", 0, await tb.read(REGS.addr("FRAMES")))
-        tb.sb.check(f"trial {trial} STATUS after reset", REGS.field("STATUS", "IDLE").mask,
-                    await tb.read(REGS.addr("STATUS")))
+        tb.sb.check(f"trial {trial} FRAMES after reset", 0, await tb.regs.read("FRAMES"))
+        tb.sb.check(f"trial {trial} STATUS after reset", STATUS_IDLE,
+                    await tb.regs.read("STATUS"))
         tb.stalls()
         await tb.configure(cfg)
         await tb.set_ctrl()
-        feats = random_features(tb.rng, 3, sc.feature_max)
-        tb.frames_done = 0
-        await tb.run_utterance(feats, cfg, trial, start="tuser")
+        await tb.send_utterance(random_features(tb.rng, 3, sc.feature_max))
     tb.finish(min_compared=20)
 
 
 @cocotb.test(timeout_time=5, timeout_unit="ms")
 async def packet_errors(dut):
-    """Short and long packets: ERR.PKT_LEN, dropped; nonzero pad: ERR.PAD_NONZERO,
-    processed as 0."""
+    """Short and long packets: ERR.PKT_LEN, dropped (the predictor expects nothing of
+    them, so any output would be a mismatch); nonzero pad: ERR.PAD_NONZERO, processed
+    as 0."""
     name = _env_scenario()
     sc = scenario(name)
     tb = RsnnTb(dut, _weights())
-    cfg = jitter_config(tb.rng, sc.config, 2, name)
-    await tb.start(cfg)
-    from cocotbext.axi import AxiStreamFrame
+    await tb.start(jitter_config(tb.rng, sc.config, 2, name))
     for beats in (1, 11, 13, 20):
-        await tb.src.send(AxiStreamFrame(bytes(tb.rng.integers(0, 256, 4 * beats,
-                                                               dtype=np.uint8)), tuser=1))
-        await tb.src.wait()
+        await tb.driver.send_raw(bytes(tb.rng.integers(0, 256, 4 * beats, dtype=np.uint8)),
+                                 tuser=1)
+        await tb.driver.wait_sent()
         await ClockCycles(tb.clk, 20)
-        err = await tb.read(REGS.addr("ERR"))
+        err = await tb.regs.read("ERR")
         tb.sb.check(f"ERR after a {beats}-beat packet", REGS.err_mask("PKT_LEN"), err)
-        await tb.write(REGS.addr("ERR"), err)
-        tb.sb.check(f"no output for a {beats}-beat packet", 0, tb.out.count())
-    tb.sb.check("FRAMES after dropped packets", 0, await tb.read(REGS.addr("FRAMES")))
-    # Nonzero pad: the frame is processed with the pad as 0.
-    feats = random_features(tb.rng, 3, sc.feature_max)
-    from model.rsnn import RsnnState, step_frame
-    from model.rsnn_schedule import frame_counters
-    state = RsnnState.new()
+        await tb.regs.write("ERR", err)
+    tb.sb.check("dropped packets seen by the predictor", 4, tb.predictor.dropped)
+    tb.sb.check("FRAMES after dropped packets", 0, await tb.regs.read("FRAMES"))
     await tb.utt_reset()
-    for f, x in enumerate(feats):
+    for f, x in enumerate(random_features(tb.rng, 3, sc.feature_max)):
         data = np.zeros(48, np.uint8)
         data[:40] = x
         if f != 1:
             data[40 + int(tb.rng.integers(0, 8))] = int(tb.rng.integers(1, 256))
-        await tb.src.send(AxiStreamFrame(bytes(data), tuser=0))
-        res = step_frame(state, x, tb.weights, cfg)
-        cnt = frame_counters(res.x, res.s0_prev, res.s1_prev, res.s0, res.s1, res.T)
-        await tb.check_frame(0, f, res, cnt)
-        err = await tb.read(REGS.addr("ERR"))
+        await tb.driver.send_raw(bytes(data), tuser=0)
+        await tb.check_frame_counters()
+        err = await tb.regs.read("ERR")
         tb.sb.check(f"frame {f} ERR (pad {'zero' if f == 1 else 'nonzero'})",
                     0 if f == 1 else REGS.err_mask("PAD_NONZERO"), err)
-        await tb.write(REGS.addr("ERR"), err)
+        await tb.regs.write("ERR", err)
     tb.finish(min_compared=20)
 
 
@@ -187,8 +180,7 @@ async def wmem_bus(dut):
     name = _env_scenario()
     sc = scenario(name)
     tb = RsnnTb(dut, _weights())
-    cfg = jitter_config(tb.rng, sc.config, int(tb.rng.integers(1, 3)), name)
-    await tb.start(cfg)
+    await tb.start(jitter_config(tb.rng, sc.config, int(tb.rng.integers(1, 3)), name))
     images = pack(tb.weights)
     per_mem = 2 if _icarus() else 8
     for memory, rows in MEMORY_ROWS.items():
@@ -211,26 +203,26 @@ async def wmem_bus(dut):
         for row in row_list:
             got = unpack_lanes(await tb.wmem_read(memory, row), 128, 4)
             tb.sb.check(f"{memory} row {row} after write, lane", new[memory][row], got)
-    await tb.run_utterance(random_features(tb.rng, 3, sc.feature_max), cfg, 0)
+    await tb.send_utterance(random_features(tb.rng, 3, sc.feature_max))
     # Out of range: memory 5, row past the end; ignored with ERR.WMEM_ADDR.
     for sel, row in ((5, 0), (0, 48), (1, 192), (4, 960)):
-        await tb.write(REGS.addr("WMEM_SEL"), sel)
-        await tb.write(REGS.addr("WMEM_ROW"), row)
-        await tb.write(REGS.addr("WMEM_CMD"), REGS.field("WMEM_CMD").enum["write"])
-        err = await tb.read(REGS.addr("ERR"))
+        await tb.regs.write("WMEM_SEL", sel)
+        await tb.regs.write("WMEM_ROW", row)
+        await tb.regs.write("WMEM_CMD", WMEM_CMD_CODE["write"])
+        err = await tb.regs.read("ERR")
         tb.sb.check(f"ERR after WMEM sel {sel} row {row}", REGS.err_mask("WMEM_ADDR"), err)
-        await tb.write(REGS.addr("ERR"), err)
+        await tb.regs.write("ERR", err)
     # Busy: hold the output stalled so the core stays busy, then try a write.
-    tb.out.pause = True
-    await tb.src.send(tb.frame_packet(random_features(tb.rng, 1)[0], first=True))
+    tb.score_mon.hold(True)
+    await tb.driver.send(random_features(tb.rng, 1)[0], first=True)
     await ClockCycles(tb.clk, 100)
-    tb.sb.check("STATUS while busy", REGS.field("STATUS", "BUSY").mask, await tb.read(REGS.addr("STATUS")))
+    tb.sb.check("STATUS while busy", REGS.field("STATUS", "BUSY").mask,
+                await tb.regs.read("STATUS"))
     await tb.wmem_write("win", 3, pack_lanes(np.full(128, 5), 4))
-    err = await tb.read(REGS.addr("ERR"))
+    err = await tb.regs.read("ERR")
     tb.sb.check("ERR after a WMEM write while busy", REGS.err_mask("WMEM_BUSY"), err)
-    tb.out.pause = False
-    await tb.out.recv()
-    await tb.spk.recv()
+    tb.score_mon.hold(False)
+    await tb.wait_outputs()
     await tb.wait_idle()
     got = unpack_lanes(await tb.wmem_read("win", 3), 128, 4)
     tb.sb.check("win row 3 unchanged by the busy write", pack(tb.weights)["win"][3], got)
@@ -239,7 +231,8 @@ async def wmem_bus(dut):
 
 @cocotb.test(timeout_time=100, timeout_unit="ms")
 async def full_bus_load(dut):
-    """All five memories written over the bus (no preload), then frames at T = 1, 2."""
+    """All five memories written over the bus (no preload: they start as X), then
+    frames at T = 1, 2."""
     name = _env_scenario()
     sc = scenario(name)
     other = scenario("medium" if name != "medium" else "sparse").weights
@@ -247,9 +240,8 @@ async def full_bus_load(dut):
     await tb.start(RsnnConfig())
     await tb.load_all_over_bus(sc.weights)
     for T in (1, 2):
-        cfg = jitter_config(tb.rng, sc.config, T, name)
-        await tb.configure(cfg)
-        await tb.run_utterance(random_features(tb.rng, 3, sc.feature_max), cfg, T)
+        await tb.configure(jitter_config(tb.rng, sc.config, T, name))
+        await tb.send_utterance(random_features(tb.rng, 3, sc.feature_max))
     tb.finish(min_compared=20)
 
 
@@ -327,10 +319,9 @@ async def current_saturation_low(dut):
     nominal = RsnnConfig(s_in=0, theta0=sc.config.theta0, theta1=sc.config.theta1)
     await tb.start(nominal)
     results = []
-    for utt, T in enumerate(steps):
-        cfg = jitter_config(tb.rng, nominal, T, name)
-        await tb.configure(cfg)
-        results += await tb.run_utterance(frames, cfg, utt, start="tuser")
+    for T in steps:
+        await tb.configure(jitter_config(tb.rng, nominal, T, name))
+        results += [e.result for e in await tb.send_utterance(frames, start="tuser")]
     # The stimulus must reach its corner, or the coverage hole would silently return.
     assert any(np.any(r.iin == SAT12_MIN) for r in results), "no L0 input current at -2048"
     assert any(np.any(r.i0 == SAT12_MIN) for r in results), "no L0 current at -2048"
