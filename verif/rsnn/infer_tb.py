@@ -21,18 +21,18 @@ from __future__ import annotations
 
 import json
 import time
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
 import cocotb
 import numpy as np
-from cocotb.triggers import Event, SimTimeoutError, with_timeout
+from cocotb.triggers import SimTimeoutError, with_timeout
 from cocotb.utils import get_sim_time
 
 from model.errors import InputError
 from model.rsnn_memory import load_weights_dir
 from model.rsnn_schedule import COUNTER_NAMES
+from verif.common.components import Collector
 from verif.common.tb import CLOCK_PERIOD_NS
 from verif.console import write_progress
 from verif.rsnn.checker import decode_scores, decode_spikes
@@ -74,25 +74,6 @@ async def _read_counters(tb: RsnnTb) -> list[int]:
     return [await t for t in tasks]
 
 
-class PacketCollector:
-    """The packets one monitor published, in order, for the inference program."""
-
-    def __init__(self, monitor):
-        self.packets: deque = deque()
-        self.arrived = Event()
-        monitor.subscribe(self._on_packet)
-
-    def _on_packet(self, packet) -> None:
-        self.packets.append(packet.data)
-        self.arrived.set()
-
-    async def next(self) -> bytes:
-        while not self.packets:
-            self.arrived.clear()
-            await self.arrived.wait()
-        return self.packets.popleft()
-
-
 def _inputs(settings: InferSettings):
     weights, config, _ = load_weights_dir(settings.weights_dir)
     if settings.T is not None:
@@ -116,7 +97,7 @@ async def infer(dut):
     run_dir = context().run_dir
 
     tb = RsnnTb(dut, weights, harness=True, check=False)
-    score_packets, spike_packets = PacketCollector(tb.score_mon), PacketCollector(tb.spike_mon)
+    score_packets, spike_packets = Collector(tb.score_mon), Collector(tb.spike_mon)
     await tb.start(config, tap=True)
     scores = np.zeros((n, 48), np.int32)
     pred = np.zeros(n, np.int64)
@@ -125,13 +106,13 @@ async def infer(dut):
     counters = np.zeros((n, len(COUNTER_NAMES)), np.int64)
 
     async def collect(f: int) -> None:
-        data = await _within(score_packets.next(), f"frame {f} score packet", tb)
+        data = (await _within(score_packets.next(), f"frame {f} score packet", tb)).data
         decoded = decode_scores(data)
         if decoded is None:
             raise AssertionError(f"rsnn_accel frame {f}: score packet of {len(data) // 4} "
                                  f"words, expected 49")
         scores[f], pred[f] = decoded
-        data = await _within(spike_packets.next(), f"frame {f} spike-tap packet", tb)
+        data = (await _within(spike_packets.next(), f"frame {f} spike-tap packet", tb)).data
         decoded = decode_spikes(data, T)
         if decoded is None:
             raise AssertionError(f"rsnn_accel frame {f}: spike-tap packet of "
