@@ -1,5 +1,16 @@
-"""Cycle and counter model of the rsnn schedule (docs/rsnn.md "Schedule and cycle
+"""Cycle and counter model of the rsnn schedules (docs/rsnn.md "Schedule and cycle
 counts" and "Counters"), plus clearly named "what if" alternatives for the benchmark.
+
+Two schedules, selected by the SCHEDULE register and the ``schedule`` argument here:
+
+* ``"paper"`` (reset value): the paper's dataflow. IN walks the feature bits on PE set
+  0; L0/L1 use Type B at T = 1 and Type D (every row, broadcast) at T = 2; FC groups
+  take W + 2 cycles each.
+* ``"union"`` [ours]: IN splits each feature's bits over both PE sets (two per cycle);
+  L0/L1 at T = 2 read only the rows whose input spiked in at least one of the two
+  steps (one read, broadcast to both sets, as Type D); FC overlaps each group's read
+  latency and close with the next group's walk (``max(W, 1)`` cycles per group, + 2
+  for the phase). T = 1 layers are Type B in both schedules. Outputs are the same.
 
 All functions are vectorized over leading axes (frames, utterances). Spike vectors are
 (..., T, 128) 0/1 arrays; ``x`` is (..., 40|48) features.
@@ -11,12 +22,15 @@ import numpy as np
 from model.fixed import popcount8
 from model.rsnn import N_FC, N_FEATURES, N_GROUPS, N_INPUT_BUF, N_NEURONS, pad_features
 
+SCHEDULES = ("paper", "union")
+
 # Per-phase overhead cycles [ours]; change together with the RTL and docs/rsnn.md.
 OVERHEAD = {
     "in": 2,             # first row read's latency + the Iin register write
     "layer_read": 1,     # L0/L1: read latency before the first work cycle
     "lif_per_step": 1,   # L0/L1: one LIF cycle per time step
-    "fc_group": 2,       # FC, per output group: read latency + close (z into scores)
+    "fc_group": 2,       # FC (paper), per output group: read latency + close
+    "fc_tail": 2,        # FC (union), per phase: the last group's read latency + close
     "argmax": 1,
 }
 
@@ -65,11 +79,25 @@ def _check_T(T: int) -> None:
         raise ValueError(f"T = {T}, expected 1 or 2")
 
 
+def _check_schedule(schedule: str) -> None:
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule {schedule!r}, expected one of {', '.join(SCHEDULES)}")
+
+
+def union_steps(s) -> np.ndarray:
+    """(..., T, 128) -> (..., 128): 1 where the input spiked in at least one step."""
+    return (np.asarray(s) != 0).any(axis=-2)
+
+
 # ---- phases ----------------------------------------------------------------------
-def phase_in(x) -> dict:
-    """IN, Type A: one shift-add per set feature bit; one row read per nonzero feature."""
+def phase_in(x, schedule: str = "paper") -> dict:
+    """IN, Type A: one row read per nonzero feature. Paper: one shift-add per set
+    feature bit on PE set 0; union: the feature's set bits two at a time (set 0 the
+    1st, 3rd, ... set 1 the 2nd, 4th, ...), ceil(popcount / 2) cycles per feature."""
+    _check_schedule(schedule)
     x = pad_features(x)
-    work = popcount8(x).sum(axis=-1)
+    bits = popcount8(x)
+    work = (bits if schedule == "paper" else (bits + 1) // 2).sum(axis=-1)
     reads = (x != 0).sum(axis=-1)
     return {"cyc": work + OVERHEAD["in"], "reads": reads, "skips": DENSE_ROWS["win"] - reads}
 
@@ -78,35 +106,49 @@ def _layer_cycles(work, T: int):
     return work + OVERHEAD["layer_read"] + T * OVERHEAD["lif_per_step"]
 
 
-def phase_l0(s0_prev, T: int) -> dict:
-    """L0: Type B at T = 1 (walk S0[t-1][0]), Type D at T = 2 (all 128 rows)."""
+def phase_l0(s0_prev, T: int, schedule: str = "paper") -> dict:
+    """L0: Type B at T = 1 (walk S0[t-1][0]); at T = 2 Type D (paper: all 128 rows) or
+    the union walk (union: the rows j with S0[t-1][0][j] | S0[t-1][1][j])."""
+    _check_schedule(schedule)
     s0_prev = _steps(s0_prev, T)
     if T == 1:
         work = _pair_work(s0_prev[..., 0, :])
         reads = nz(s0_prev[..., 0, :])
-    else:
+    elif schedule == "paper":
         work = reads = np.full(s0_prev.shape[:-2], DENSE_ROWS["l0"], np.int64)
+    else:
+        work = reads = nz(union_steps(s0_prev))
     return {"cyc": _layer_cycles(work, T), "reads": reads}
 
 
-def phase_l1(s0_cur, s1_prev, T: int) -> dict:
-    """L1: Type B over the Wf1 list then the Wr1 list at T = 1, Type D (256 rows) at T = 2."""
+def phase_l1(s0_cur, s1_prev, T: int, schedule: str = "paper") -> dict:
+    """L1: Type B over the Wf1 list then the Wr1 list at T = 1; at T = 2 Type D (paper:
+    256 rows) or the union walk over both lists (union)."""
+    _check_schedule(schedule)
     s0_cur, s1_prev = _steps(s0_cur, T), _steps(s1_prev, T)
     if T == 1:
         work = _pair_work(s0_cur[..., 0, :], s1_prev[..., 0, :])
         reads = nz(s0_cur[..., 0, :]) + nz(s1_prev[..., 0, :])
-    else:
+    elif schedule == "paper":
         work = reads = np.full(s0_cur.shape[:-2], DENSE_ROWS["l1"], np.int64)
+    else:
+        work = reads = nz(union_steps(s0_cur)) + nz(union_steps(s1_prev))
     return {"cyc": _layer_cycles(work, T), "reads": reads}
 
 
-def phase_fc(s1_cur) -> dict:
-    """FC, Type C with merged spikes: per group, walk the j with m[j] != 0."""
-    mnz = (np.asarray(s1_cur) != 0).any(axis=-2)
+def phase_fc(s1_cur, schedule: str = "paper") -> dict:
+    """FC, Type C with merged spikes: per group, walk the j with m[j] != 0 (W = the
+    longer bank's walk). Paper: W + 2 cycles per group; union: groups overlap, each
+    max(W, 1) cycles, plus the last group's read latency and close."""
+    _check_schedule(schedule)
+    mnz = union_steps(s1_cur)
     work = _pair_work(mnz)
     reads = N_GROUPS * nz(mnz)
-    return {"cyc": N_GROUPS * (work + OVERHEAD["fc_group"]), "reads": reads,
-            "skips": DENSE_ROWS["wfc"] - reads}
+    if schedule == "paper":
+        cyc = N_GROUPS * (work + OVERHEAD["fc_group"])
+    else:
+        cyc = N_GROUPS * np.maximum(work, 1) + OVERHEAD["fc_tail"]
+    return {"cyc": cyc, "reads": reads, "skips": DENSE_ROWS["wfc"] - reads}
 
 
 def _spike_count(s, k: int, T: int) -> np.ndarray:
@@ -116,21 +158,21 @@ def _spike_count(s, k: int, T: int) -> np.ndarray:
 
 
 # ---- counters --------------------------------------------------------------------
-def counters(x, s0_prev, s1_prev, s0_cur, s1_cur, T: int) -> dict:
+def counters(x, s0_prev, s1_prev, s0_cur, s1_cur, T: int, schedule: str = "paper") -> dict:
     """All counters of docs/rsnn.md "Counters" as int64 arrays over the leading axes.
 
     s0_prev/s1_prev: the previous frame's spikes (zeros at an utterance's first frame);
-    s0_cur/s1_cur: this frame's spikes; all (..., T, 128).
+    s0_cur/s1_cur: this frame's spikes; all (..., T, 128). ``schedule``: "paper" or
+    "union" (the SCHEDULE register).
     """
     _check_T(T)
+    _check_schedule(schedule)
     s0_prev, s1_prev = _steps(s0_prev, T), _steps(s1_prev, T)
     s0_cur, s1_cur = _steps(s0_cur, T), _steps(s1_cur, T)
-    p_in, p_fc = phase_in(x), phase_fc(s1_cur)
-    p_l0, p_l1 = phase_l0(s0_prev, T), phase_l1(s0_cur, s1_prev, T)
-    if T == 1:
-        skips_wrec = (DENSE_ROWS["l0"] - p_l0["reads"]) + (DENSE_ROWS["l1"] - p_l1["reads"])
-    else:  # Type D reads every row: nothing is skipped
-        skips_wrec = np.zeros_like(p_l0["reads"])
+    p_in, p_fc = phase_in(x, schedule), phase_fc(s1_cur, schedule)
+    p_l0, p_l1 = phase_l0(s0_prev, T, schedule), phase_l1(s0_cur, s1_prev, T, schedule)
+    # Rows a dense schedule would read that were not read (0 for Type D, which reads all).
+    skips_wrec = (DENSE_ROWS["l0"] - p_l0["reads"]) + (DENSE_ROWS["l1"] - p_l1["reads"])
     c = {
         "cyc_in": p_in["cyc"], "cyc_l0": p_l0["cyc"], "cyc_l1": p_l1["cyc"],
         "cyc_fc": p_fc["cyc"],
@@ -145,10 +187,22 @@ def counters(x, s0_prev, s1_prev, s0_cur, s1_cur, T: int) -> dict:
     return {k: np.asarray(c[k], dtype=np.int64) for k in COUNTER_NAMES}
 
 
-def frame_counters(x_frame, s0_prev, s1_prev, s0_cur, s1_cur, T: int) -> dict:
+def frame_counters(x_frame, s0_prev, s1_prev, s0_cur, s1_cur, T: int,
+                   schedule: str = "paper") -> dict:
     """Counters of one frame as plain ints (spike arrays (T, 128), x_frame (40|48,))."""
     return {k: int(v) for k, v in counters(x_frame, s0_prev, s1_prev, s0_cur, s1_cur,
-                                           T).items()}
+                                           T, schedule).items()}
+
+
+def worst_case(T: int, schedule: str = "paper", features: int = N_FEATURES) -> dict:
+    """Counters of the costliest frame: every bit of the first ``features`` features set
+    (255) and every neuron spiking at every step, in this frame and the previous one.
+    Every phase's cycles grow with the bits and spikes it walks, so no frame costs more
+    (docs/rsnn.md "Worst case")."""
+    x = np.zeros(N_INPUT_BUF, np.int64)
+    x[:features] = 255
+    ones = np.ones((T, N_NEURONS), np.uint8)
+    return frame_counters(x, ones, ones, ones, ones, T, schedule)
 
 
 def previous_frame(s) -> np.ndarray:
@@ -167,10 +221,11 @@ def _result_spikes(model_result, T: int):
     return s0, s1
 
 
-def run_counters(model_result, features, T: int) -> dict:
+def run_counters(model_result, features, T: int, schedule: str = "paper") -> dict:
     """Counters per frame for a ``model.rsnn.run`` result: arrays (..., frames)."""
     s0, s1 = _result_spikes(model_result, T)
-    return counters(np.asarray(features), previous_frame(s0), previous_frame(s1), s0, s1, T)
+    return counters(np.asarray(features), previous_frame(s0), previous_frame(s1), s0, s1, T,
+                    schedule)
 
 
 # ---- "what if" alternatives (benchmark only; the RTL does not do these) ----------
@@ -231,12 +286,50 @@ def macs_per_frame(x, s0_prev, s1_prev, s0_cur, s1_cur) -> dict:
     return out
 
 
+def floor(x, s0_prev, s1_prev, s0_cur, s1_cur) -> dict:
+    """What no schedule on these memories and two PE sets can beat, per frame.
+
+    Rows (``reads_*``): the rows whose input is nonzero in at least one step (nonzero
+    features; recurrent and feed-forward rows whose input spiked in either step; FC
+    rows of nonzero merged spikes): each must be read at least once. The union schedule
+    reads exactly these.
+    Work cycles (``work_*``, phase overheads not included): each PE set makes one add
+    per cycle and each memory bank gives one row per cycle, so a phase needs at least
+    ceil(adds / 2) cycles and, per bank, as many cycles as the bank has rows to give:
+    IN max(ceil(bits / 2), nonzero features) (one win bank); a layer
+    max(ceil((sum over steps of its input spikes) / 2), ne(u), no(u)) with u the union
+    over steps of its inputs (= max(ne, no) at T = 1); FC 15 * max(ne, no) of the merged
+    spikes."""
+    s0_prev, s1_prev, s0_cur, s1_cur = (np.asarray(a) for a in
+                                        (s0_prev, s1_prev, s0_cur, s1_cur))
+    xp = pad_features(x)
+    mnz = union_steps(s1_cur)
+
+    def layer_work(*lists):   # the layer's input lists, each (..., T, 128)
+        adds = sum(nz(v).sum(axis=-1) for v in lists)
+        return np.maximum((adds + 1) // 2, _pair_work(*(union_steps(v) for v in lists)))
+
+    return {
+        "reads_win": (xp != 0).sum(axis=-1),
+        "reads_wrec": nz(union_steps(s0_prev)) + nz(union_steps(s0_cur))
+        + nz(union_steps(s1_prev)),
+        "reads_wfc": N_GROUPS * nz(mnz),
+        "work_in": np.maximum((popcount8(xp).sum(axis=-1) + 1) // 2, (xp != 0).sum(axis=-1)),
+        "work_l0": layer_work(s0_prev),
+        "work_l1": layer_work(s0_cur, s1_prev),
+        "work_fc": N_GROUPS * _pair_work(mnz),
+    }
+
+
 def run_whatif(model_result, features, T: int) -> dict:
     """All what-if figures per frame for a ``run`` result, keys prefixed by alternative:
-    ``seq_*`` (sequential Type B steps), ``unmerged_*`` (FC without merge), MAC keys."""
+    ``seq_*`` (sequential Type B steps), ``unmerged_*`` (FC without merge), ``floor_*``
+    (rows and work cycles no schedule can beat, ``floor``), MAC keys."""
     s0, s1 = _result_spikes(model_result, T)
     p0, p1 = previous_frame(s0), previous_frame(s1)
     out = {f"seq_{k}": v for k, v in whatif_sequential_steps_type_b(p0, p1, s0).items()}
     out.update({f"unmerged_{k}": v for k, v in whatif_fc_unmerged(s1).items()})
+    out.update({f"floor_{k}": np.asarray(v, np.int64)
+                for k, v in floor(np.asarray(features), p0, p1, s0, s1).items()})
     out.update(macs_per_frame(np.asarray(features), p0, p1, s0, s1))
     return out

@@ -1,8 +1,6 @@
 """``spikedv rsnn infer`` and ``spikedv qclif infer``: the engines from the command line."""
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 
 from model.npy import load_npy
@@ -22,21 +20,31 @@ def add_rsnn_arguments(p) -> None:
     add_out(p, "output .npz (scores, pred, spikes0/1, cycles, counters, T)")
     p.add_argument("--T", type=int, choices=(1, 2), default=None,
                    help="time steps (default: the manifest's register)")
+    p.add_argument("--schedule", choices=rsnn_engine.SCHEDULES, default="paper",
+                   help="SCHEDULE register: the paper's schedule (default) or the union "
+                        "schedule (same outputs, fewer cycles; docs/rsnn.md)")
+
+
+def _with_progress(args, items: int, label: str, call):
+    """``call(progress)`` with a progress bar on the simulator engines (not -q)."""
+    progress = None if quiet(args) or args.engine == "model" else Progress(items, label)
+    try:
+        return call(progress)
+    finally:
+        if progress:
+            progress.close()
 
 
 def run_rsnn(args) -> int:
     features = check_features(load_npy(args.features), args.features)
-    progress = None if quiet(args) or args.engine == "model" else \
-        Progress(len(features), f"rsnn {args.engine}")
-    try:
-        res = rsnn_engine.infer(args.weights, features, engine=args.engine, T=args.T,
-                                out=args.out, progress=progress)
-    finally:
-        if progress:
-            progress.close()
+    res = _with_progress(args, len(features), f"rsnn {args.engine}", lambda progress:
+                         rsnn_engine.infer(args.weights, features, engine=args.engine,
+                                           T=args.T, out=args.out, progress=progress,
+                                           schedule=args.schedule))
     n = len(res["pred"])
-    print(f"{args.engine}: {n} frames, T={int(res['T'])}, mean cycles/frame "
-          f"{float(np.mean(res['cycles'])) if n else 0:.1f}; wrote {args.out}")
+    print(f"{args.engine}: {n} frames, T={int(res['T'])}, {args.schedule} schedule, "
+          f"mean cycles/frame {float(np.mean(res['cycles'])) if n else 0:.1f}; "
+          f"wrote {args.out}")
     return 0
 
 
@@ -52,14 +60,10 @@ def add_qclif_arguments(p) -> None:
 
 def run_qclif(args) -> int:
     x = check_inputs(load_npy(args.input), args.input)
-    progress = None if quiet(args) or args.engine == "model" else \
-        Progress(len(x), f"qclif {args.engine}")
-    try:
-        res = qclif_engine.infer(args.weights, x, engine=args.engine, np_units=args.np_units,
-                                 out=args.out, progress=progress)
-    finally:
-        if progress:
-            progress.close()
+    res = _with_progress(args, len(x), f"qclif {args.engine}", lambda progress:
+                         qclif_engine.infer(args.weights, x, engine=args.engine,
+                                            np_units=args.np_units, out=args.out,
+                                            progress=progress))
     print(f"{args.engine}: {len(res['cycles'])} bins, class {res['pred']}, "
-          f"{int(np.sum(res['cycles']))} cycles; wrote {args.out}", file=sys.stdout)
+          f"{int(np.sum(res['cycles']))} cycles; wrote {args.out}")
     return 0

@@ -394,6 +394,42 @@ REGMAP = {
             ],
         },
         {
+            'name': 'SCHEDULE',
+            'kind': 'reg',
+            'offset': 0x02C,
+            'count': 1,
+            'swaccess': 'rw',
+            'desc': ('Schedule of the frame computation (docs/rsnn.md "Schedule and cycle '
+                     'counts"), sampled when a frame starts: outputs are the same in both, '
+                     'only the cycles and the read and skip counters differ'),
+            'names': [],
+            'fields': [
+                {
+                    'name': 'SCHEDULE',
+                    'lsb': 0,
+                    'width': 1,
+                    'swaccess': 'rw',
+                    'resval': 0,
+                    'legal': None,
+                    'model': None,
+                    'enum': [
+                        {
+                            'name': 'paper',
+                            'value': 0,
+                            'desc': "The paper's dataflow: IN on PE set 0, Type D at T = 2",
+                        },
+                        {
+                            'name': 'union',
+                            'value': 1,
+                            'desc': ('IN on both PE sets, T = 2 rows read only where either '
+                                     'step spiked, FC groups overlapped'),
+                        },
+                    ],
+                    'desc': '',
+                },
+            ],
+        },
+        {
             'name': 'COUNTERS',
             'kind': 'multireg',
             'offset': 0x040,

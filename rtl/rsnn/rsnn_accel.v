@@ -79,6 +79,7 @@ module rsnn_accel (
     wire [1:0]   cfg_t;
     wire [2:0]   cfg_s_in, cfg_b0, cfg_b1;
     wire [10:0]  cfg_theta0, cfg_theta1;
+    wire         cfg_schedule;  // SCHEDULE: 0 paper, 1 union
     wire         busy, frame_done, err_pad, err_len;
     wire [239:0] counters;
     wire         wmem_en, wmem_we;
@@ -95,8 +96,8 @@ module rsnn_accel (
         .reg_rd_data(reg_rd_data), .reg_rd_err(reg_rd_err),
         .enable(enable), .spike_tap(spike_tap), .utt_reset(utt_reset), .t(cfg_t),
         .s_in(cfg_s_in), .b0(cfg_b0), .b1(cfg_b1), .theta0(cfg_theta0),
-        .theta1(cfg_theta1), .busy(busy), .frame_done(frame_done), .err_pad(err_pad),
-        .err_len(err_len), .counters(counters),
+        .theta1(cfg_theta1), .schedule(cfg_schedule), .busy(busy),
+        .frame_done(frame_done), .err_pad(err_pad), .err_len(err_len), .counters(counters),
         .wmem_en(wmem_en), .wmem_we(wmem_we), .wmem_sel(wmem_sel), .wmem_row(wmem_row),
         .wmem_wdata(wmem_wdata), .wmem_rdata(wmem_rdata)
     );
@@ -190,7 +191,7 @@ module rsnn_accel (
         .frame_take(frame_take), .waiting(ctrl_waiting),
         .utt_reset(utt_reset), .reg_t(cfg_t), .reg_s_in(cfg_s_in), .reg_b0(cfg_b0),
         .reg_b1(cfg_b1), .reg_theta0(cfg_theta0), .reg_theta1(cfg_theta1),
-        .reg_spike_tap(spike_tap),
+        .reg_spike_tap(spike_tap), .reg_schedule(cfg_schedule),
         .win_en(c_win_en), .win_addr(c_win_addr), .win_rdata(win_rdata),
         .wrec0_en(c_wrec0_en), .wrec0_addr(c_wrec0_addr), .wrec0_rdata(wrec0_rdata),
         .wrec1_en(c_wrec1_en), .wrec1_addr(c_wrec1_addr), .wrec1_rdata(wrec1_rdata),

@@ -3,7 +3,9 @@
 // rsnn_zs_b, rsnn_zs_c, rsnn_zs_d per layer) as docs/rsnn_blocks.md "Building the
 // phases" says, drives the weight memories and the lane datapath (rsnn_state), counts
 // the per-frame counters, then hands the frame to the output sender. See
-// docs/rsnn_top.md for the state chart.
+// docs/rsnn_top.md for the state chart. The SCHEDULE register, sampled at each frame's
+// start, selects the paper's schedule or the union schedule [ours]; the state sequence
+// is the same for both, the zero-skip units walk differently (docs/rsnn.md).
 module rsnn_ctrl (
     input  wire              clk,
     input  wire              rst_n,
@@ -22,6 +24,7 @@ module rsnn_ctrl (
     input  wire [10:0]       reg_theta0,
     input  wire [10:0]       reg_theta1,
     input  wire              reg_spike_tap,
+    input  wire              reg_schedule,  // SCHEDULE: 0 paper, 1 union
     // weight memories (read only; one cycle latency)
     output wire              win_en,
     output wire [5:0]        win_addr,
@@ -98,22 +101,26 @@ module rsnn_ctrl (
     reg [2:0]  s_in_q, b0_q, b1_q;
     reg [10:0] theta0_q, theta1_q;
     reg        tap_q;
+    reg        union_q;     // this frame runs the union schedule
 
     wire l_first  = state == S_L_FIRST;
     wire fc_first = state == S_FC_FIRST;
     wire fc_state = fc_first || state == S_FC_WORK;
 
-    // ---- IN: Type A (data-aligned items drive PE set 0 directly) ----
-    wire       a_valid, a_done;
-    wire [2:0] a_bit;
+    // ---- IN: Type A (data-aligned items drive the PE sets directly; set 1 only in the
+    // union schedule, which takes two bits of the row per cycle) ----
+    wire       a_valid, a_valid1, a_done;
+    wire [2:0] a_bit, a_bit1;
     /* verilator lint_off UNUSEDSIGNAL */  // per-item detail the schedule does not need
     wire       a_row_last, a_last;
     wire [5:0] a_feat;
     /* verilator lint_on UNUSEDSIGNAL */
     rsnn_zs_a #(.NF(48)) u_zs_a (
-        .clk(clk), .rst_n(rst_n), .start(state == S_IN_FIRST), .x(features),
+        .clk(clk), .rst_n(rst_n), .start(state == S_IN_FIRST), .split(union_q),
+        .x(features),
         .row_rd(win_en), .row_addr(win_addr), .row_last(a_row_last), .valid(a_valid),
-        .feat(a_feat), .bit_idx(a_bit), .last(a_last), .done(a_done)
+        .feat(a_feat), .bit_idx(a_bit), .valid1(a_valid1), .bit_idx1(a_bit1),
+        .last(a_last), .done(a_done)
     );
 
     // ---- L0/L1 at T = 1: Type B, one unit per bank (address-aligned items) ----
@@ -135,7 +142,8 @@ module rsnn_ctrl (
     );
 
     // ---- L0/L1 at T = 2: Type D, 128 rows for L0, 256 for L1 (one unit each, as the
-    // walk length is the unit's parameter) ----
+    // walk length is the unit's parameter); the union schedule walks only the rows
+    // whose input spiked in either step ----
     wire       d0_valid, d0_en0, d0_en1, d0_done, d1_valid, d1_en0, d1_en1, d1_done;
     wire [6:0] d0_idx;
     wire [7:0] d1_idx;
@@ -143,13 +151,13 @@ module rsnn_ctrl (
     wire       d0_last, d1_last;
     /* verilator lint_on UNUSEDSIGNAL */
     rsnn_zs_d #(.ROWS(128)) u_zs_d_l0 (
-        .clk(clk), .rst_n(rst_n), .start(l_first && t2 && !layer),
+        .clk(clk), .rst_n(rst_n), .start(l_first && t2 && !layer), .skip(union_q),
         .spk0(s0_k0), .spk1(s0_k1),
         .valid(d0_valid), .idx(d0_idx), .en0(d0_en0), .en1(d0_en1), .last(d0_last),
         .done(d0_done)
     );
     rsnn_zs_d #(.ROWS(256)) u_zs_d_l1 (
-        .clk(clk), .rst_n(rst_n), .start(l_first && t2 && layer),
+        .clk(clk), .rst_n(rst_n), .start(l_first && t2 && layer), .skip(union_q),
         .spk0({s1_k0, s0_k0}), .spk1({s1_k1, s0_k1}),
         .valid(d1_valid), .idx(d1_idx), .en0(d1_en0), .en1(d1_en1), .last(d1_last),
         .done(d1_done)
@@ -160,20 +168,23 @@ module rsnn_ctrl (
     wire       d_en1   = d0_en1 || d1_en1;
     wire       l_walk_done = b0_done && b1_done && d0_done && d1_done;
 
-    // ---- FC: Type C, both banks (address-aligned items) ----
-    wire       c_valid0, c_valid1, c_dbl0, c_dbl1, c_first, c_close;
-    wire [3:0] c_grp;
+    // ---- FC: Type C, both banks (address-aligned items); the union schedule overlaps
+    // each group's read latency and close with the next group's walk ----
+    wire       c_valid0, c_valid1, c_dbl0, c_dbl1, c_close, c_clear;
+    wire [3:0] c_cgrp;
     wire [9:0] c_row0, c_row1;
     /* verilator lint_off UNUSEDSIGNAL */  // rows come as addresses; end via grp_close
     wire [6:0] c_j0, c_j1;
-    wire       c_last0, c_last1, c_done;
+    wire [3:0] c_grp;
+    wire       c_last0, c_last1, c_first, c_done;
     /* verilator lint_on UNUSEDSIGNAL */
     rsnn_zs_c #(.N_IN(128), .GROUPS(15)) u_zs_c (
-        .clk(clk), .rst_n(rst_n), .start(fc_first),
+        .clk(clk), .rst_n(rst_n), .start(fc_first), .pipe(union_q),
         .spk0(s1_k0), .spk1(t2 ? s1_k1 : 128'd0),
         .valid0(c_valid0), .j0(c_j0), .dbl0(c_dbl0), .row0(c_row0), .last0(c_last0),
         .valid1(c_valid1), .j1(c_j1), .dbl1(c_dbl1), .row1(c_row1), .last1(c_last1),
-        .grp(c_grp), .grp_first(c_first), .grp_close(c_close), .done(c_done)
+        .grp(c_grp), .grp_first(c_first), .grp_close(c_close), .cgrp(c_cgrp),
+        .acc_clear(c_clear), .done(c_done)
     );
 
     // ---- memory reads: row 64*layer + (j >> 1) of bank j & 1 (wrec), zs_c rows (wfc) ----
@@ -208,17 +219,20 @@ module rsnn_ctrl (
     end
 
     wire [511:0] d_row = bank_q ? wrec1_rdata : wrec0_rdata;   // Type D broadcast
-    assign acc_clear = state == S_IN_FIRST || l_first || c_first;
+    assign acc_clear = state == S_IN_FIRST || l_first || c_clear;
     assign pe0_en    = a_valid || pe0_pend;
     assign pe0_shift = a_valid ? a_bit : {2'd0, dbl0_q};
     assign pe0_row   = (state == S_IN_WORK) ? win_rdata
                      : fc_state ? wfc0_rdata
                      : t2 ? d_row : wrec0_rdata;
-    assign pe1_en    = pe1_pend;
-    assign pe1_shift = {2'd0, dbl1_q};
-    assign pe1_row   = fc_state ? wfc1_rdata : t2 ? d_row : wrec1_rdata;
+    assign pe1_en    = a_valid1 || pe1_pend;
+    assign pe1_shift = a_valid1 ? a_bit1 : {2'd0, dbl1_q};
+    assign pe1_row   = (state == S_IN_WORK) ? win_rdata
+                     : fc_state ? wfc1_rdata
+                     : t2 ? d_row : wrec1_rdata;
 
     // ---- IN end, LIF, current selection ----
+    // Iin = rsnn_input_scale(acc0 + acc1) (rsnn_state; acc1 = 0 in the paper schedule).
     assign iin_write    = state == S_IN_WORK && a_done;
     assign s_in         = s_in_q;
     assign lif_en       = state == S_L_LIF;
@@ -236,7 +250,7 @@ module rsnn_ctrl (
     assign clear_state  = state == S_START && (utt_pending || frame_utt);
     assign scores_clear = state == S_START;
     assign group_close  = c_close;
-    assign group        = c_grp;
+    assign group        = c_cgrp;
     assign frame_take   = state == S_START;
     assign waiting      = state == S_WAIT;
     assign compute      = state != S_WAIT && state != S_START && state != S_SEND;
@@ -254,6 +268,7 @@ module rsnn_ctrl (
             step        <= 1'b0;
             pred        <= 6'd0;
             tap_q       <= 1'b0;
+            union_q     <= 1'b0;
         end else begin
             if (utt_reset) utt_pending <= 1'b1;
             case (state)
@@ -269,6 +284,7 @@ module rsnn_ctrl (
                     theta0_q <= reg_theta0;
                     theta1_q <= reg_theta1;
                     tap_q    <= reg_spike_tap;
+                    union_q  <= reg_schedule;
                     state    <= S_IN_FIRST;
                 end
                 S_IN_FIRST: state <= S_IN_WORK;
@@ -294,7 +310,7 @@ module rsnn_ctrl (
                 end
                 S_FC_FIRST: state <= S_FC_WORK;
                 // zs_c's done cycle (after group 14's close) is the ARGMAX cycle.
-                S_FC_WORK: if (c_close && c_grp == 4'd14) state <= S_ARGMAX;
+                S_FC_WORK: if (c_close && c_cgrp == 4'd14) state <= S_ARGMAX;
                 S_ARGMAX: begin
                     pred  <= argmax_index;
                     state <= S_SEND;
@@ -366,7 +382,7 @@ module rsnn_ctrl (
             q_wrec    <= r_wrec;
             q_wfc     <= r_wfc;
             q_sk_win  <= 16'd48 - r_win;
-            q_sk_wrec <= t2 ? 16'd0 : 16'd384 - r_wrec;
+            q_sk_wrec <= 16'd384 - r_wrec;   // 0 for Type D, which reads all 384
             q_sk_wfc  <= 16'd1920 - r_wfc;
             q_l0k0    <= sp_l0k0;
             q_l0k1    <= sp_l0k1;

@@ -1,5 +1,5 @@
 // Read-back value of the rsnn registers that hold what the host wrote (CTRL, T, S_IN, B0,
-// B1, THETA0/1, WMEM_SEL, WMEM_ROW, WMEM data words): `hit` when `addr` is one of them.
+// B1, THETA0/1, SCHEDULE, WMEM_SEL, WMEM_ROW, WMEM data words): `hit` when `addr` is one of them.
 // rsnn_regs uses one for reads and one to merge the strobed bytes of a write.
 module rsnn_reg_view (
     input  wire [15:0]  addr,
@@ -11,6 +11,7 @@ module rsnn_reg_view (
     input  wire [2:0]   b1,
     input  wire [10:0]  theta0,
     input  wire [10:0]  theta1,
+    input  wire         schedule,
     input  wire [31:0]  sel,
     input  wire [31:0]  row,
     input  wire [511:0] staging,
@@ -39,6 +40,7 @@ module rsnn_reg_view (
             B1_ADDR:       value[B1_LSB +: B1_WIDTH]         = b1;
             THETA0_ADDR:   value[THETA0_LSB +: THETA0_WIDTH] = theta0;
             THETA1_ADDR:   value[THETA1_LSB +: THETA1_WIDTH] = theta1;
+            SCHEDULE_ADDR: value[SCHEDULE_LSB]               = schedule;
             WMEM_SEL_ADDR: value = sel;
             WMEM_ROW_ADDR: value = row;
             default: begin

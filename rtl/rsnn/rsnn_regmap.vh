@@ -157,6 +157,18 @@ localparam integer ERR_WMEM_ADDR_LSB = 9;
 localparam integer ERR_WMEM_ADDR_WIDTH = 1;
 localparam [31:0] ERR_WMEM_ADDR_MASK = 32'h00000200;
 localparam [0:0] ERR_WMEM_ADDR_RESVAL = 1'h0;
+// SCHEDULE (0x02c, rw): Schedule of the frame computation (docs/rsnn.md "Schedule and
+//   cycle counts"), sampled when a frame starts: outputs are the same in both, only the
+//   cycles and the read and skip counters differ
+localparam [15:0] SCHEDULE_ADDR = 16'h002C;
+localparam integer SCHEDULE_MSB = 0;
+localparam [31:0] SCHEDULE_RESET = 32'h00000000;
+localparam integer SCHEDULE_LSB = 0;
+localparam integer SCHEDULE_WIDTH = 1;
+localparam [31:0] SCHEDULE_MASK = 32'h00000001;
+localparam [0:0] SCHEDULE_RESVAL = 1'h0;
+localparam [31:0] SCHEDULE_PAPER = 32'd0;   // The paper's dataflow: IN on PE set 0, Type D at T = 2
+localparam [31:0] SCHEDULE_UNION = 32'd1;   // IN on both PE sets, T = 2 rows read only where either step spiked, FC groups overlapped
 // COUNTERS (0x040..0x078, multireg, ro): Counters of the last completed frame
 //   (docs/rsnn.md "Counters"), one word each, zero-extended from 16 bits, latched when
 //   the frame's output is produced

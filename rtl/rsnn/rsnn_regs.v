@@ -32,6 +32,7 @@ module rsnn_regs (
     output reg  [2:0]       b1,
     output reg  [10:0]      theta0,
     output reg  [10:0]      theta1,
+    output reg              schedule,       // SCHEDULE: 0 paper, 1 union
     // status
     input  wire             busy,
     input  wire             frame_done,
@@ -86,13 +87,13 @@ module rsnn_regs (
     /* verilator lint_on UNUSEDSIGNAL */
     rsnn_reg_view u_wr_view (
         .addr(wa), .enable(enable), .spike_tap(spike_tap), .t(t), .s_in(s_in), .b0(b0),
-        .b1(b1), .theta0(theta0), .theta1(theta1), .sel(sel_q), .row(row_q),
-        .staging(staging), .value(wr_cur), .hit(wr_hit)
+        .b1(b1), .theta0(theta0), .theta1(theta1), .schedule(schedule), .sel(sel_q),
+        .row(row_q), .staging(staging), .value(wr_cur), .hit(wr_hit)
     );
     rsnn_reg_view u_rd_view (
         .addr(reg_rd_addr), .enable(enable), .spike_tap(spike_tap), .t(t), .s_in(s_in),
-        .b0(b0), .b1(b1), .theta0(theta0), .theta1(theta1), .sel(sel_q), .row(row_q),
-        .staging(staging), .value(rd_value), .hit(rd_hit)
+        .b0(b0), .b1(b1), .theta0(theta0), .theta1(theta1), .schedule(schedule),
+        .sel(sel_q), .row(row_q), .staging(staging), .value(rd_value), .hit(rd_hit)
     );
     wire        any_strobe;
     strobe_merge #(.BYTES(4)) u_merge (
@@ -132,7 +133,8 @@ module rsnn_regs (
         if (reg_wr_req) begin
             case (wa)
                 CTRL_ADDR, T_ADDR, S_IN_ADDR, B0_ADDR, B1_ADDR, THETA0_ADDR, THETA1_ADDR,
-                ERR_ADDR, WMEM_SEL_ADDR, WMEM_ROW_ADDR, WMEM_CMD_ADDR: reg_wr_err = 1'b0;
+                SCHEDULE_ADDR, ERR_ADDR, WMEM_SEL_ADDR, WMEM_ROW_ADDR, WMEM_CMD_ADDR:
+                    reg_wr_err = 1'b0;
                 default: reg_wr_err = !is_data_wr;
             endcase
         end
@@ -148,6 +150,7 @@ module rsnn_regs (
             b1         <= B1_RESVAL;
             theta0     <= THETA0_RESVAL;
             theta1     <= THETA1_RESVAL;
+            schedule   <= SCHEDULE_RESVAL;
             err        <= ERR_RESET[ERR_MSB:0];
             frames     <= FRAMES_RESVAL;
             sel_q      <= WMEM_SEL_RESVAL;
@@ -179,6 +182,7 @@ module rsnn_regs (
                     THETA1_ADDR: if (in_range(wd, THETA1_LO, THETA1_HI))
                                      theta1 <= wd[THETA1_LSB +: THETA1_WIDTH];
                                  else err[ERR_THETA1_LSB] <= 1'b1;
+                    SCHEDULE_ADDR: schedule <= wd[SCHEDULE_LSB];
                     // RW1C; a flag raised in this very cycle stays set
                     ERR_ADDR:    err <= (err & ~wd[ERR_MSB:0]) | err_raise;
                     WMEM_SEL_ADDR: sel_q <= wd;

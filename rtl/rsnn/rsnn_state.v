@@ -1,6 +1,7 @@
 // Lane datapath of the rsnn core (128 lanes, lane n = neuron n / PE n), built from the
-// datapath blocks of docs/rsnn_blocks.md: PE set 0 (18-bit, also the L0 input term) and
-// PE set 1 (12-bit), rsnn_input_scale into the Iin register, rsnn_current and rsnn_lif
+// datapath blocks of docs/rsnn_blocks.md: PE sets 0 and 1 (18-bit: both accumulate parts
+// of the L0 input term in the union schedule), rsnn_input_scale of their sum
+// (A = acc0 + acc1) into the Iin register, rsnn_current and rsnn_lif
 // into the membranes U0/U1 and the spike registers S0/S1 of both steps. Spikes are
 // updated in place: a layer's LIF cycles come after every read of its previous-frame
 // spikes, so one register per (layer, step) holds S[t-1] until the layer's LIF and S[t]
@@ -17,7 +18,7 @@ module rsnn_state (
     input  wire              pe1_en,
     input  wire [2:0]        pe1_shift,
     input  wire [511:0]      pe1_row,
-    // Iin = sat_12(acc0 >>> s_in)
+    // Iin = sat_12((acc0 + acc1) >>> s_in)
     input  wire              iin_write,
     input  wire [2:0]        s_in,
     // current = sat_12(Iin? + acc0? + acc1?): each term selected by the controller
@@ -39,7 +40,7 @@ module rsnn_state (
     output wire [128*12-1:0] current
 );
     localparam integer ACC0_W = 18;   // IN: |A| <= 81600
-    localparam integer ACC1_W = 12;   // any L0/L1/FC partial of one set fits 12 bits
+    localparam integer ACC1_W = 18;   // IN (union): set 1's share of A; L0/L1/FC fit 12
 
     wire [128*ACC0_W-1:0] acc0;
     wire [128*ACC1_W-1:0] acc1;
@@ -62,11 +63,24 @@ module rsnn_state (
         .row(pe1_row), .acc(acc1)
     );
 
+    // The input term A = acc0 + acc1 per lane (acc1 = 0 in the paper schedule, where
+    // set 1 does no IN work). A fits 18 bits (|A| <= 81600), so the 18-bit sum of the
+    // two partials (both sets are 18 bits wide) wraps to the exact value. Operand
+    // isolation: formed only in the Iin write cycle, 0 otherwise.
+    reg [128*ACC0_W-1:0] a_sum;
+    integer n;
+    always @* begin
+        for (n = 0; n < 128; n = n + 1)
+            a_sum[ACC0_W * n +: ACC0_W] = iin_write ? acc0_v[ACC0_W * n +: ACC0_W]
+                                                      + acc1_v[ACC1_W * n +: ACC1_W]
+                                                    : {ACC0_W{1'b0}};
+    end
+
     wire [128*12-1:0] iin_next;
     reg  [128*12-1:0] iin;
-    // Operand isolation: the unit sees acc0 only in the Iin write cycle.
+    // Operand isolation: the unit sees A only in the Iin write cycle.
     rsnn_input_scale #(.LANES(128), .A_W(ACC0_W)) u_input_scale (
-        .a(iin_write ? acc0_v : {128*ACC0_W{1'b0}}), .s_in(s_in), .iin(iin_next)
+        .a(a_sum), .s_in(s_in), .iin(iin_next)
     );
     always @(posedge clk) begin
         if (iin_write) iin <= iin_next;

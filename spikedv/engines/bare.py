@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from model.rsnn import N_INPUT_BUF, RsnnConfig
-from model.rsnn_schedule import COUNTER_NAMES
+from model.rsnn_schedule import COUNTER_NAMES, SCHEDULES
 from verif.sim import VERILATOR_ARGS, VERILATOR_MAKEFLAGS, WEIGHTS_PLUSARG, sim_build_dir
 from verif.sources import include_dirs, sources
 from verif.toolchain import configure_environment
@@ -62,11 +62,14 @@ def build_bare() -> Path:
 
 
 def run_bare(weights_dir: Path, features, config: RsnnConfig, work: Path,
-             counters: str = "frame") -> tuple[dict, dict]:
+             counters: str = "frame", schedule: str = "paper") -> tuple[dict, dict]:
     """Run one utterance; returns (outputs with the engine keys but T, timing stats).
-    ``counters`` "none" streams the frames with no register reads (no counter keys)."""
+    ``counters`` "none" streams the frames with no register reads (no counter keys);
+    ``schedule`` "paper" or "union" is written to the SCHEDULE register."""
     if counters not in COUNTER_MODES:
         raise ValueError(f"counters={counters!r}, expected one of {COUNTER_MODES}")
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule={schedule!r}, expected one of {SCHEDULES}")
     exe = build_bare()
     n, T = len(features), config.T
     x = np.zeros((n, N_INPUT_BUF), np.uint8)
@@ -75,7 +78,7 @@ def run_bare(weights_dir: Path, features, config: RsnnConfig, work: Path,
     x.tofile(work / "frames.bin")
     args = [str(exe), str(work / "frames.bin"), str(work / "out.bin"),
             *(str(config.as_dict()[k]) for k in ("T", "s_in", "b0", "b1", "theta0", "theta1")),
-            counters, f"+{WEIGHTS_PLUSARG}={Path(weights_dir).resolve()}"]
+            counters, schedule, f"+{WEIGHTS_PLUSARG}={Path(weights_dir).resolve()}"]
     t0 = time.perf_counter()
     done = subprocess.run(args, capture_output=True, text=True)
     wall = time.perf_counter() - t0

@@ -4,11 +4,14 @@
 // written over AXI-Lite; the frames of one utterance go through the AXI-Stream input
 // while TREADY of both outputs is held high; every output packet is recorded.
 //
-// usage: rsnn_bare FRAMES.bin OUT.bin T S_IN B0 B1 THETA0 THETA1 COUNTERS +weights=DIR
+// usage: rsnn_bare FRAMES.bin OUT.bin T S_IN B0 B1 THETA0 THETA1 COUNTERS [SCHEDULE]
+//                  +weights=DIR
 //   FRAMES.bin  frames x 48 bytes (features, padding 0)
 //   COUNTERS    "frame": after each frame's outputs, read the counters over AXI-Lite
 //               before the next frame goes in (they are latched per frame);
 //               "none": frames back to back, no register reads (the speed reference)
+//   SCHEDULE    "paper" (default; the register is left at its reset value) or "union"
+//               (written to the SCHEDULE register before the first frame)
 //   OUT.bin     per frame: 49 little-endian int32 (48 scores, the prediction), then
 //               2T x 16 bytes of spike-tap beats (S0[0], S1[0], S0[1], S1[1]), then
 //               the counters as little-endian uint32 (zeros with COUNTERS=none)
@@ -107,7 +110,7 @@ void put32(std::vector<uint8_t>& out, size_t at, uint32_t v) {
 int main(int argc, char** argv) {
     if (argc < 10) {
         std::fprintf(stderr, "usage: %s FRAMES.bin OUT.bin T S_IN B0 B1 THETA0 THETA1 "
-                             "frame|none +weights=DIR\n", argv[0]);
+                             "frame|none [paper|union] +weights=DIR\n", argv[0]);
         return 2;
     }
     std::vector<uint8_t> frames;
@@ -132,6 +135,18 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "COUNTERS must be 'frame' or 'none', not '%s'\n", argv[9]);
         return 2;
     }
+    // Optional SCHEDULE argument (plusargs start with '+').
+    bool write_schedule = false;
+    uint32_t schedule = RSNN_SCHEDULE_PAPER;
+    if (argc > 10 && argv[10][0] != '+') {
+        if (std::strcmp(argv[10], "union") == 0) {
+            schedule = RSNN_SCHEDULE_UNION;
+        } else if (std::strcmp(argv[10], "paper") != 0) {
+            std::fprintf(stderr, "SCHEDULE must be 'paper' or 'union', not '%s'\n", argv[10]);
+            return 2;
+        }
+        write_schedule = true;
+    }
     const size_t spike_bytes = 2 * T * kSpikeBeatBytes;
     const size_t record = kWordsOut * 4 + spike_bytes + RSNN_N_COUNTERS * 4;
     std::vector<uint8_t> out(n * record, 0);
@@ -150,6 +165,10 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "AXI-Lite write of register 0x%03x failed\n", config_addr[r]);
             return 1;
         }
+    }
+    if (write_schedule && !axil_write(s, RSNN_REG_SCHEDULE, schedule << RSNN_SCHEDULE_SHIFT)) {
+        std::fprintf(stderr, "AXI-Lite write of SCHEDULE failed\n");
+        return 1;
     }
     if (!axil_write(s, RSNN_REG_CTRL, RSNN_CTRL_ENABLE_MASK | RSNN_CTRL_SPIKE_TAP_MASK)) {
         std::fprintf(stderr, "AXI-Lite write of CTRL failed\n");

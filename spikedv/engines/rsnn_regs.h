@@ -108,6 +108,15 @@
 #define RSNN_ERR_WMEM_ADDR_SHIFT 9u
 #define RSNN_ERR_WMEM_ADDR_MASK 0x00000200u
 #define RSNN_ERR_WMEM_ADDR_RESVAL 0x0u
+// SCHEDULE (rw): Schedule of the frame computation (docs/rsnn.md "Schedule and cycle
+//   counts"), sampled when a frame starts: outputs are the same in both, only the
+//   cycles and the read and skip counters differ
+#define RSNN_REG_SCHEDULE 0x02Cu
+#define RSNN_SCHEDULE_SHIFT 0u
+#define RSNN_SCHEDULE_MASK 0x00000001u
+#define RSNN_SCHEDULE_RESVAL 0x0u
+#define RSNN_SCHEDULE_PAPER 0u
+#define RSNN_SCHEDULE_UNION 1u
 // COUNTERS (ro): Counters of the last completed frame (docs/rsnn.md "Counters"), one
 //   word each, zero-extended from 16 bits, latched when the frame's output is produced
 #define RSNN_REG_COUNTERS 0x040u

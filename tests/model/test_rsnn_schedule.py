@@ -1,4 +1,5 @@
-"""Hand-computed counters of docs/rsnn.md "Schedule and cycle counts" and "Counters"."""
+"""Hand-computed counters of docs/rsnn.md "Schedule and cycle counts" and "Counters", for
+both schedules (paper, union), the floor and the worst case."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,8 +7,9 @@ import pytest
 
 from model.rsnn import RsnnConfig, RsnnWeights, run
 from model.rsnn_schedule import (
-    COUNTER_NAMES, OVERHEAD, frame_counters, macs_per_frame, run_counters, run_whatif,
-    whatif_fc_unmerged, whatif_sequential_steps_type_b,
+    COUNTER_NAMES, OVERHEAD, SCHEDULES, floor, frame_counters, macs_per_frame, phase_fc,
+    phase_in, phase_l0, phase_l1, run_counters, run_whatif, whatif_fc_unmerged,
+    whatif_sequential_steps_type_b, worst_case,
 )
 
 
@@ -164,3 +166,187 @@ def test_t_mismatch_rejected():
     f = np.zeros((1, 40), np.uint8)
     with pytest.raises(ValueError):
         run_counters(run(RsnnWeights.zeros(), RsnnConfig(T=2), f), f, 1)
+
+
+# ---- the union schedule (docs/rsnn.md "Schedule and cycle counts", [ours]) -----------
+def test_schedules_and_bad_name():
+    assert SCHEDULES == ("paper", "union")
+    with pytest.raises(ValueError, match="schedule"):
+        frame_counters(X, *t2_vectors(), T=2, schedule="fast")
+
+
+def test_union_t2_by_hand():
+    # X: features 0xFF (8 bits -> 4 cycles), 0x01 (1 -> 1), 0x30 (2 -> 1): 6 work cycles.
+    # L0 inputs S0[t-1]: step 0 {0, 1, 2, 4}, step 1 {5}: union {0, 1, 2, 4, 5} = 5 rows.
+    # L1 inputs: S0[t] {0, 1, 3} | {2, 3} = {0, 1, 2, 3} (4 Wf1 rows) and
+    #            S1[t-1] {6, 7, 8, 10} | {} = 4 Wr1 rows: 8 rows.
+    # FC: m != 0 at {10, 11, 13, 20}: ne 2, no 2 -> W = 2 per group, 15 * 2 + 2.
+    c = frame_counters(X, *t2_vectors(), T=2, schedule="union")
+    assert c == {
+        "cyc_in": 6 + 2,
+        "cyc_l0": 5 + 1 + 2,
+        "cyc_l1": 8 + 1 + 2,
+        "cyc_fc": 15 * 2 + 2,
+        "cyc_total": 8 + 8 + 11 + 32 + 1,      # = 60 (paper: 464)
+        "reads_win": 3, "reads_wrec": 5 + 8, "reads_wfc": 15 * 4,
+        "skips_win": 45, "skips_wrec": (128 - 5) + (256 - 8), "skips_wfc": 1860,
+        "spikes_l0_k0": 3, "spikes_l0_k1": 2, "spikes_l1_k0": 2, "spikes_l1_k1": 3,
+    }
+
+
+def test_union_t1_by_hand():
+    # T = 1: layers are Type B in both schedules; IN splits the bits, FC overlaps groups.
+    s0_prev, s1_prev, s0_cur, s1_cur = (v[:1] for v in t2_vectors())
+    paper = frame_counters(X, s0_prev, s1_prev, s0_cur, s1_cur, T=1)
+    union = frame_counters(X, s0_prev, s1_prev, s0_cur, s1_cur, T=1, schedule="union")
+    # FC: S1[t][0] = {10, 11}: ne 1, no 1 -> paper 15 * 3, union 15 * 1 + 2.
+    assert (paper["cyc_in"], paper["cyc_fc"]) == (11 + 2, 45)
+    assert (union["cyc_in"], union["cyc_fc"]) == (6 + 2, 17)
+    for k in ("cyc_l0", "cyc_l1", "reads_win", "reads_wrec", "reads_wfc", "skips_win",
+              "skips_wrec", "skips_wfc", "spikes_l0_k0", "spikes_l1_k0"):
+        assert union[k] == paper[k], k
+    assert union["cyc_total"] == paper["cyc_total"] - (13 - 8) - (45 - 17)
+
+
+@pytest.mark.parametrize("value, work", [(0x00, 0), (0x01, 1), (0x03, 1), (0x07, 2),
+                                         (0x80, 1), (0xAA, 2), (0xFE, 4), (0xFF, 4)])
+def test_union_in_two_bits_per_cycle(value, work):
+    x = np.zeros(40, np.uint8)
+    x[7] = value
+    assert int(phase_in(x, "union")["cyc"]) == work + 2
+    assert int(phase_in(x)["cyc"]) == bin(value).count("1") + 2
+    # Per feature: two features of 3 bits each take 2 + 2, not ceil(6 / 2) = 3.
+    x[8] = 0x07
+    assert int(phase_in(x, "union")["cyc"]) == work + 2 + 2
+
+
+def test_union_layer_reads_each_union_row_once():
+    # Both steps spike at the same inputs: union = either step; complementary steps:
+    # union = all of them.
+    both = steps(spikes(3, 4, 9), spikes(3, 4, 9))
+    comp = steps(spikes(*range(0, 128, 2)), spikes(*range(1, 128, 2)))
+    assert int(phase_l0(both, 2, "union")["cyc"]) == 3 + 3
+    assert int(phase_l0(comp, 2, "union")["cyc"]) == 128 + 3
+    assert int(phase_l0(comp, 2)["cyc"]) == 128 + 3
+    none = steps(spikes(), spikes())
+    assert int(phase_l1(none, none, 2, "union")["cyc"]) == 0 + 3
+    assert int(phase_l1(both, comp, 2, "union")["reads"]) == 3 + 128
+
+
+@pytest.mark.parametrize("n_even, n_odd, paper, union", [
+    (0, 0, 15 * 2, 15 * 1 + 2),     # no spike: each group still closes once
+    (1, 0, 15 * 3, 15 * 1 + 2),
+    (3, 5, 15 * 7, 15 * 5 + 2),
+    (64, 64, 15 * 66, 15 * 64 + 2),
+])
+def test_union_fc_groups_overlap(n_even, n_odd, paper, union):
+    s = spikes(*range(0, 2 * n_even, 2), *range(1, 2 * n_odd, 2))
+    s1 = steps(s, spikes())
+    assert int(phase_fc(s1)["cyc"]) == paper
+    assert int(phase_fc(s1, "union")["cyc"]) == union
+    assert phase_fc(s1)["reads"] == phase_fc(s1, "union")["reads"] == 15 * (n_even + n_odd)
+
+
+@pytest.mark.parametrize("T", [1, 2])
+def test_silent_network_union(T):
+    f = np.zeros((2, 40), np.uint8)
+    c = run_counters(run(RsnnWeights.zeros(), RsnnConfig(T=T), f), f, T, "union")
+    # IN 2, L0 0 + 1 + T, L1 0 + 1 + T, FC 15 * 1 + 2, ARGMAX 1.
+    total = 2 + 2 * (1 + T) + 17 + 1
+    assert list(c["cyc_total"]) == [total, total]
+    assert list(c["skips_wrec"]) == [384, 384] and list(c["reads_wrec"]) == [0, 0]
+
+
+@pytest.mark.parametrize("T", [1, 2])
+def test_union_never_slower_and_same_reads_at_t1(T):
+    rng = np.random.default_rng(5 + T)
+    w = RsnnWeights.random(rng, density=0.6)
+    cfg = RsnnConfig(T=T, s_in=5, b0=2, b1=2, theta0=25, theta1=12)
+    f = rng.integers(0, 256, (3, 6, 40), dtype=np.uint8)
+    r = run(w, cfg, f)
+    paper, union = run_counters(r, f, T), run_counters(r, f, T, "union")
+    for k in COUNTER_NAMES:
+        if k.startswith("cyc_") and k != "cyc_l0" and k != "cyc_l1":
+            assert (union[k] < paper[k]).all(), k
+        elif k.startswith("cyc_"):
+            assert (union[k] <= paper[k]).all(), k
+    assert (union["reads_wrec"] <= paper["reads_wrec"]).all()
+    for k in ("reads_win", "reads_wfc", "skips_win", "skips_wfc", "spikes_l0_k0",
+              "spikes_l0_k1", "spikes_l1_k0", "spikes_l1_k1"):
+        assert np.array_equal(union[k], paper[k]), k
+    if T == 1:
+        assert np.array_equal(union["reads_wrec"], paper["reads_wrec"])
+
+
+def test_floor_by_hand():
+    s0_prev, s1_prev, s0_cur, s1_cur = t2_vectors()
+    fl = floor(X, s0_prev, s1_prev, s0_cur, s1_cur)
+    union = frame_counters(X, s0_prev, s1_prev, s0_cur, s1_cur, T=2, schedule="union")
+    # The union schedule reads exactly the floor's rows.
+    assert (fl["reads_win"], fl["reads_wrec"], fl["reads_wfc"]) == (
+        union["reads_win"], union["reads_wrec"], union["reads_wfc"])
+    # IN: 11 bits -> 6 adds per set, 3 rows. L0: 4 + 1 spikes -> 3; union {0,1,2,4,5}
+    # ne 3 (0, 2, 4), no 2 -> 3. L1: (3 + 4) + (2 + 0) = 9 adds -> 5; union {0,1,2,3} +
+    # {6,7,8,10}: ne 2 + 3, no 2 + 1 -> 5. FC: 15 * max(2, 2).
+    assert (fl["work_in"], fl["work_l0"], fl["work_l1"], fl["work_fc"]) == (6, 3, 5, 30)
+
+
+# ---- worst case (docs/rsnn.md "Worst case") ----------------------------------------
+WORST = {  # (T, schedule) -> (IN, L0, L1, FC, total)
+    (1, "paper"): (322, 66, 130, 990, 1509),
+    (1, "union"): (162, 66, 130, 962, 1321),
+    (2, "paper"): (322, 131, 259, 990, 1703),
+    (2, "union"): (162, 131, 259, 962, 1515),
+}
+
+
+@pytest.mark.parametrize("T, schedule", list(WORST))
+def test_worst_case_by_hand(T, schedule):
+    c = worst_case(T, schedule)
+    assert (c["cyc_in"], c["cyc_l0"], c["cyc_l1"], c["cyc_fc"], c["cyc_total"]) == \
+        WORST[(T, schedule)]
+    # IN: 40 x 8 bits (paper) or 40 x 4 cycles (union), + 2. L: T = 1 max(64, 64) or
+    # max(128, 128), T = 2 every row, + 1 + T. FC: 15 x (64 + 2) or 15 x 64 + 2.
+    assert c["cyc_in"] == (320 if schedule == "paper" else 160) + 2
+
+
+@pytest.mark.parametrize("T, schedule", list(WORST))
+def test_worst_case_is_reached_and_bounds_random_frames(T, schedule):
+    """Weights and registers that make every neuron spike at every step reach the worst
+    case from the second frame on; no random frame exceeds it."""
+    w = RsnnWeights.zeros()
+    w.win[:40] = 7
+    w.wr0[:] = 7
+    w.wf1[:] = 7
+    w.wr1[:] = 7
+    cfg = RsnnConfig(T=T, s_in=0, b0=1, b1=1, theta0=1, theta1=1)
+    f = np.full((3, 40), 255, np.uint8)
+    r = run(w, cfg, f)
+    assert r.spikes0[1:].all() and r.spikes1[1:].all()
+    c = run_counters(r, f, T, schedule)
+    assert c["cyc_total"].tolist()[1:] == [WORST[(T, schedule)][-1]] * 2
+    rng = np.random.default_rng(T)
+    for density in (0.2, 0.6, 1.0):
+        w = RsnnWeights.random(rng, density=density)
+        cfg = RsnnConfig(T=T, s_in=int(rng.integers(0, 8)), theta0=int(rng.integers(1, 80)),
+                         theta1=int(rng.integers(1, 80)))
+        f = rng.integers(0, 256, (20, 40), dtype=np.uint8)
+        c = run_counters(run(w, cfg, f), f, T, schedule)
+        assert c["cyc_total"].max() <= WORST[(T, schedule)][-1]
+
+
+@pytest.mark.parametrize("T, schedule, max_w", [(1, "paper", 30), (1, "union", 42),
+                                                (2, "paper", 17), (2, "union", 29)])
+def test_frame_within_1000_cycles_when_fc_work_is_bounded(T, schedule, max_w):
+    """docs/rsnn.md "Worst case": with every feature bit set and every L0 and L1 input
+    spiking, a frame stays within 1000 cycles exactly when the FC work per group,
+    max(ne, no) of the merged L1 spikes, is at most ``max_w``."""
+    x = np.full(40, 255, np.uint8)
+    ones = np.ones((T, 128), np.uint8)
+
+    def total(w):   # w even and w odd merged L1 spikes at step 0
+        s1 = np.zeros((T, 128), np.uint8)
+        s1[0, :2 * w] = 1
+        return frame_counters(x, ones, ones, ones, s1, T, schedule)["cyc_total"]
+
+    assert total(max_w) <= 1000 < total(max_w + 1)

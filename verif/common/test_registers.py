@@ -81,7 +81,7 @@ class RegisterBench:
     async def write(self, addr: int, data: int, strb: int = ALL) -> int:
         """One AXI-Lite write with any WSTRB (none and non-contiguous too, which
         AxiLiteMaster.write cannot issue), on the idle master's AW/W channels; BRESP."""
-        wr = self.tb.axil.write_if
+        wr = self.tb.regs.master.write_if
         aw = wr.aw_channel._transaction_obj()
         aw.awaddr, aw.awprot = addr, 0
         w = wr.w_channel._transaction_obj()
@@ -92,7 +92,7 @@ class RegisterBench:
 
     async def read(self, addr: int) -> tuple[int, int]:
         """(RDATA, RRESP)."""
-        result = await self.tb.axil.read(addr, 4)
+        result = await self.tb.regs.master.read(addr, 4)
         return int.from_bytes(bytes(result.data), "little"), int(result.resp)
 
     async def write_ok(self, addr: int, data: int, strb: int = ALL, what: str = "") -> bool:

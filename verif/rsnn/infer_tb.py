@@ -51,6 +51,7 @@ class InferSettings:
     T: int | None = None       # overrides the manifest's T
     counters: str = "frame"    # COUNTER_MODES
     stats: Path | None = None  # optional JSON: loop wall and CPU time, simulated cycles
+    schedule: str = "paper"    # SCHEDULE register (docs/rsnn.md)
 
 
 # A frame takes at most ~1600 cycles plus its transfers; a step of the run (one frame
@@ -98,7 +99,7 @@ async def infer(dut):
 
     tb = RsnnTb(dut, weights, harness=True, check=False)
     score_packets, spike_packets = Collector(tb.score_mon), Collector(tb.spike_mon)
-    await tb.start(config, tap=True)
+    await tb.start(config, tap=True, schedule=settings.schedule)
     scores = np.zeros((n, 48), np.int32)
     pred = np.zeros(n, np.int64)
     spikes0 = np.zeros((n, T, 128), np.uint8)

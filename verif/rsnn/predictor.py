@@ -6,8 +6,9 @@ docs/rsnn.md "Host interfaces":
 - bytes 40..47 are padding, processed as 0 (a nonzero one sets ERR.PAD_NONZERO);
 - a frame starts an utterance (U = 0, S = 0) when its first beat has TUSER = 1, after a
   CTRL.UTT_RESET write, and after reset;
-- T is sampled at an utterance's first frame and held; s_in, b0, b1, theta0, theta1 and
-  CTRL.SPIKE_TAP are sampled when a frame starts. The predictor takes them from the
+- T is sampled at an utterance's first frame and held; s_in, b0, b1, theta0, theta1,
+  SCHEDULE (which changes only the counters) and CTRL.SPIKE_TAP are sampled when a
+  frame starts. The predictor takes them from the
   register agent's shadow (what the registers hold by the map's rules) when the frame's
   packet was accepted, so a test changes them only while no frame is queued.
 """
@@ -25,6 +26,7 @@ from verif.common.regs import RegAccess, RegisterAgent
 from verif.rsnn.agents import InputPacket
 
 UTT_RESET = RSNN.field("CTRL", "UTT_RESET")
+SCHEDULE_NAME = {value: name for name, value in RSNN.field("SCHEDULE").enum.items()}
 SPIKE_TAP = RSNN.field("CTRL", "SPIKE_TAP")
 
 
@@ -38,12 +40,14 @@ class FrameExpectation:
     result: object             # model.rsnn.FrameResult
     counters: dict
     tap: bool
+    schedule: str              # "paper" | "union": the counters' schedule
     start: str                 # how its utterance started: "tuser", "ctrl", "reset", "none"
     context: dict = field(default_factory=dict)   # stimulus facts for coverage
 
     @property
     def where(self) -> str:
-        return f"utt {self.utterance} frame {self.index} T={self.result.T}"
+        return (f"utt {self.utterance} frame {self.index} T={self.result.T} "
+                f"{self.schedule}")
 
 
 class RsnnPredictor(Publisher[FrameExpectation]):
@@ -89,10 +93,12 @@ class RsnnPredictor(Publisher[FrameExpectation]):
             self.pending_start = "none"
         x = np.frombuffer(packet.data, np.uint8)[:N_FEATURES].astype(np.int64)
         res = step_frame(self.state, x, self.weights, self.config())
-        cnt = frame_counters(res.x, res.s0_prev, res.s1_prev, res.s0, res.s1, res.T)
+        schedule = SCHEDULE_NAME[self.regs.shadow("SCHEDULE")]
+        cnt = frame_counters(res.x, res.s0_prev, res.s1_prev, res.s0, res.s1, res.T,
+                             schedule)
         tap = bool(self.regs.shadow("CTRL") & SPIKE_TAP.mask)
         exp = FrameExpectation(self.frame, self.utterance, self.index, res, cnt, tap,
-                               start, dict(self.context))
+                               schedule, start, dict(self.context))
         self.frame += 1
         self.index += 1
         self.history.append(exp)

@@ -33,6 +33,8 @@ def _merged_values(m) -> list[int]:
 
 
 @CoverPoint("rsnn.frame.T", xf=lambda r, ctx: r.T, bins=[1, 2])
+@CoverPoint("rsnn.frame.schedule", xf=lambda r, ctx: ctx.get("schedule", "paper"),
+            bins=["paper", "union"])
 @CoverPoint("rsnn.frame.utterance_start", xf=lambda r, ctx: ctx.get("start", "none"),
             bins=["tuser", "ctrl", "none"])
 @CoverPoint("rsnn.frame.stalls", xf=lambda r, ctx: ctx.get("stalls", "none"),
@@ -42,6 +44,8 @@ def _merged_values(m) -> list[int]:
 @CoverPoint("rsnn.l0.density", xf=lambda r, ctx: density_bin(r.s0), bins=list(DENSITY_BINS))
 @CoverPoint("rsnn.l1.density", xf=lambda r, ctx: density_bin(r.s1), bins=list(DENSITY_BINS))
 @CoverCross("rsnn.l1.density_x_T", items=["rsnn.l1.density", "rsnn.frame.T"])
+@CoverCross("rsnn.frame.schedule_x_T_x_density",
+            items=["rsnn.frame.schedule", "rsnn.frame.T", "rsnn.l1.density"])
 # "low" (-2048) is reachable (A >= 40 * 255 * -8 = -81,600 saturates at s_in = 0) but
 # random frames miss it; test_rsnn_accel.py::current_saturation_low reaches it by
 # construction, for both cover points.
@@ -75,7 +79,7 @@ class RsnnCoverage:
 
     def on_frame(self, exp) -> None:
         start = exp.start if exp.index == 0 and exp.start in ("tuser", "ctrl") else "none"
-        sample_frame(exp.result, {"start": start,
+        sample_frame(exp.result, {"start": start, "schedule": exp.schedule,
                                   "stalls": exp.context.get("stalls", "none")})
 
     def on_register(self, access) -> None:

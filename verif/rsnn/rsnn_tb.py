@@ -39,6 +39,7 @@ STATUS_IDLE = REGS.field("STATUS", "IDLE").mask
 MEMORY_SEL = dict(REGS.field("WMEM_SEL").enum)     # memory name -> WMEM_SEL value
 WMEM_CMD_CODE = dict(REGS.field("WMEM_CMD").enum)  # "write", "read" -> WMEM_CMD value
 ROW_WORDS = REGS["WMEM_DATA"].count
+SCHEDULE_CODE = dict(REGS.field("SCHEDULE").enum)   # "paper", "union" -> value
 
 
 class RsnnTb(TbBase):
@@ -73,10 +74,18 @@ class RsnnTb(TbBase):
         return self.predictor.weights
 
     # ---- registers ----
-    async def start(self, config: RsnnConfig, tap: bool = True) -> None:
+    async def start(self, config: RsnnConfig, tap: bool = True,
+                    schedule: str | None = None) -> None:
         await self.reset()
         await self.configure(config)
+        if schedule is not None:
+            await self.set_schedule(schedule)
         await self.set_ctrl(tap=tap)
+
+    async def set_schedule(self, schedule: str) -> None:
+        """SCHEDULE register: "paper" or "union" (docs/rsnn.md); change it only while
+        no frame is queued (it is sampled when a frame starts)."""
+        await self.regs.write("SCHEDULE", SCHEDULE_CODE[schedule])
 
     async def configure(self, config: RsnnConfig) -> None:
         for name, addr in REGS.model_addrs().items():

@@ -23,6 +23,7 @@ class AccelSettings:
 
     weights_dir: Path
     scenario: str = "medium"
+    schedule: str = "paper"    # "paper" | "union" | "mixed" (chosen per utterance)
 
 
 def write_scenario_weights(name: str, folder: Path) -> Path:

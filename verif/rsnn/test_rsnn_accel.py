@@ -62,10 +62,13 @@ async def random_frames(dut):
     if _long():
         n_utt, n_frames = 4, 12
     await tb.start(RsnnConfig())
+    schedule = load(AccelSettings).schedule
     for T in (1, 2):
         for u in range(n_utt):
             cfg = jitter_config(tb.rng, sc.config, T, name)
             await tb.configure(cfg)
+            await tb.set_schedule(schedule if schedule != "mixed" else
+                                  str(tb.rng.choice(["paper", "union"])))
             tb.stalls(*[str(tb.rng.choice(STALL_MODES, p=[0.4, 0.4, 0.2])) for _ in range(3)])
             start = "tuser" if u % 2 == 0 else "ctrl"
             tb.log.info("utterance: T=%d start=%s %s", T, start, cfg)
@@ -246,17 +249,20 @@ async def full_bus_load(dut):
 
 
 # ---- pytest ------------------------------------------------------------------------
-def _run(cocotb_run, tmp_path, name, testcase, preload=True):
+def _run(cocotb_run, tmp_path, name, testcase, preload=True, schedule="paper"):
     """preload False: the memories start empty (X); the test loads them over the bus."""
     folder = write_scenario_weights(name, tmp_path / "weights")
     cocotb_run("rsnn_accel", __name__, testcase=testcase,
                weights_dir=folder if preload else None,
-               settings=AccelSettings(weights_dir=folder, scenario=name))
+               settings=AccelSettings(weights_dir=folder, scenario=name, schedule=schedule))
 
 
+@pytest.mark.parametrize("schedule", ["paper", "union"])
 @pytest.mark.parametrize("name", SCENARIO_NAMES)
-def test_rsnn_accel_random(cocotb_run, simulator, tmp_path, name):
-    _run(cocotb_run, tmp_path, name, "random_frames")
+def test_rsnn_accel_random(cocotb_run, simulator, tmp_path, name, schedule):
+    """Every frame scoreboarded, on the paper's schedule and on the union schedule
+    (docs/rsnn.md): the same outputs, the counters of each."""
+    _run(cocotb_run, tmp_path, name, "random_frames", schedule=schedule)
 
 
 def test_rsnn_accel_interfaces(cocotb_run, simulator, tmp_path):
@@ -267,10 +273,12 @@ def test_rsnn_accel_interfaces(cocotb_run, simulator, tmp_path):
 @pytest.mark.long
 @pytest.mark.parametrize("name", SCENARIO_NAMES)
 def test_rsnn_accel_random_long(cocotb_run, simulator, tmp_path, name):
+    """Longer utterances, the schedule chosen per utterance (changes between them)."""
     if simulator == "icarus":
         # Icarus runs the same checks at 0.5 frames/s; the default test covers it there.
         pytest.skip("long random frames run on Verilator")
-    _run(cocotb_run, tmp_path, name, ["random_frames", "streaming_backpressure"])
+    _run(cocotb_run, tmp_path, name, ["random_frames", "streaming_backpressure"],
+         schedule="mixed")
 
 
 @pytest.mark.long
