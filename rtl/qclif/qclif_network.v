@@ -10,44 +10,54 @@ module qclif_network #(
     parameter integer N           = 200,
     parameter integer NP          = 20
 ) (
-    input  wire           clk,
-    input  wire           rst_n,
-
-    input  wire [11:0]    s_axil_awaddr,
-    input  wire [2:0]     s_axil_awprot,
-    input  wire           s_axil_awvalid,
-    output wire           s_axil_awready,
-    input  wire [31:0]    s_axil_wdata,
-    input  wire [3:0]     s_axil_wstrb,
-    input  wire           s_axil_wvalid,
-    output wire           s_axil_wready,
-    output wire [1:0]     s_axil_bresp,
-    output wire           s_axil_bvalid,
-    input  wire           s_axil_bready,
-    input  wire [11:0]    s_axil_araddr,
-    input  wire [2:0]     s_axil_arprot,
-    input  wire           s_axil_arvalid,
-    output wire           s_axil_arready,
-    output wire [31:0]    s_axil_rdata,
-    output wire [1:0]     s_axil_rresp,
-    output wire           s_axil_rvalid,
-    input  wire           s_axil_rready,
-
-    input  wire [199:0]   s_axis_tdata,
-    input  wire           s_axis_tvalid,
-    output wire           s_axis_tready,
-    input  wire           s_axis_tlast,
-
-    output wire [31:0]    m_axis_tdata,
-    output wire           m_axis_tvalid,
-    input  wire           m_axis_tready,
-    output wire           m_axis_tlast,
-    output wire [0:0]     m_axis_tuser
+    clk, rst_n, s_axil_awaddr, s_axil_awprot, s_axil_awvalid, s_axil_awready,
+    s_axil_wdata, s_axil_wstrb, s_axil_wvalid, s_axil_wready, s_axil_bresp, s_axil_bvalid,
+    s_axil_bready, s_axil_araddr, s_axil_arprot, s_axil_arvalid, s_axil_arready,
+    s_axil_rdata, s_axil_rresp, s_axil_rvalid, s_axil_rready, s_axis_tdata, s_axis_tvalid,
+    s_axis_tready, s_axis_tlast, m_axis_tdata, m_axis_tvalid, m_axis_tready, m_axis_tlast,
+    m_axis_tuser
 );
+    `include "qclif_dims.vh"   // dimensions, generated from model/qclif.py
+
+    input  wire                clk;
+    input  wire                rst_n;
+
+    input  wire [11:0]         s_axil_awaddr;
+    input  wire [2:0]          s_axil_awprot;
+    input  wire                s_axil_awvalid;
+    output wire                s_axil_awready;
+    input  wire [31:0]         s_axil_wdata;
+    input  wire [3:0]          s_axil_wstrb;
+    input  wire                s_axil_wvalid;
+    output wire                s_axil_wready;
+    output wire [1:0]          s_axil_bresp;
+    output wire                s_axil_bvalid;
+    input  wire                s_axil_bready;
+    input  wire [11:0]         s_axil_araddr;
+    input  wire [2:0]          s_axil_arprot;
+    input  wire                s_axil_arvalid;
+    output wire                s_axil_arready;
+    output wire [31:0]         s_axil_rdata;
+    output wire [1:0]          s_axil_rresp;
+    output wire                s_axil_rvalid;
+    input  wire                s_axil_rready;
+
+    input  wire [N_INPUTS-1:0] s_axis_tdata;
+    input  wire                s_axis_tvalid;
+    output wire                s_axis_tready;
+    input  wire                s_axis_tlast;
+
+    output wire [31:0]         m_axis_tdata;
+    output wire                m_axis_tvalid;
+    input  wire                m_axis_tready;
+    output wire                m_axis_tlast;
+    output wire [0:0]          m_axis_tuser;
+
     localparam integer P         = N / NP;
     localparam integer DEPTH     = (P < 2) ? 2 : P;
     localparam integer ROW_W     = $clog2(DEPTH);
     localparam integer UNIT_W    = (NP < 2) ? 1 : $clog2(NP);
+    localparam [OUT_IDX_W-1:0] PRED_BEAT = N_CLASSES[OUT_IDX_W-1:0];   // after the scores
 
     // ---- register bus ----
     wire        reg_wr_req, reg_wr_ack, reg_wr_err, reg_rd_req, reg_rd_ack, reg_rd_err;
@@ -80,11 +90,11 @@ module qclif_network #(
     wire [1:0]        wmem_sel;
     wire [UNIT_W-1:0] wmem_unit;
     wire [ROW_W-1:0]  wmem_row;
-    wire [1599:0]     wmem_wdata;
+    wire [ROW_BITS-1:0] wmem_wdata;
     reg               rd_pend1, rd_pend2;
     reg  [1:0]        rd_sel_q;
     reg  [UNIT_W-1:0] rd_unit_q;
-    reg  [1599:0]     rd_row_q;
+    reg  [ROW_BITS-1:0] rd_row_q;
 
     qclif_regs #(.N(N), .NP(NP), .UNIT_W(UNIT_W), .ROW_W(ROW_W)) u_regs (
         .clk(clk), .rst_n(rst_n),
@@ -106,18 +116,19 @@ module qclif_network #(
     wire [ROW_W-1:0] mem_row, step_row;
     wire [NP-1:0]    unit_spikes;
     wire             out_valid, out_ready, out_spike_phase, out_last;
-    wire [3:0]       out_idx;
-    reg  [199:0]     x_q;
+    wire [OUT_IDX_W-1:0] out_idx;
+    reg  [N_INPUTS-1:0]  x_q;
 
-    function [7:0] popcount200(input [199:0] b);
+    function [IN_COUNT_W-1:0] popcount_in(input [N_INPUTS-1:0] b);
         integer i;
         begin
-            popcount200 = 8'd0;
-            for (i = 0; i < 200; i = i + 1) popcount200 = popcount200 + {7'd0, b[i]};
+            popcount_in = {IN_COUNT_W{1'b0}};
+            for (i = 0; i < N_INPUTS; i = i + 1)
+                popcount_in = popcount_in + {{(IN_COUNT_W - 1){1'b0}}, b[i]};
         end
     endfunction
 
-    wire [7:0] x_pop = popcount200(x_q);
+    wire [IN_COUNT_W-1:0] x_pop = popcount_in(x_q);
 
     qclif_ctrl #(.N(N), .NP(NP), .ROW_W(ROW_W)) u_ctrl (
         .clk(clk), .rst_n(rst_n), .enable(enable), .spike_out(spike_out),
@@ -155,9 +166,9 @@ module qclif_network #(
     end
 
     // ---- neuron units ----
-    wire [NP*1600-1:0] win_rows;
-    wire [NP*8*N-1:0]  wctx_rows;
-    wire [NP*88-1:0]   wout_rows;
+    wire [NP*WIN_ROW_BITS-1:0]  win_rows;
+    wire [NP*LANE_BITS*N-1:0]   wctx_rows;
+    wire [NP*WOUT_ROW_BITS-1:0] wout_rows;
     wire [ROW_W-1:0]   bank_addr = wmem_go ? wmem_row : mem_row;
     wire               bank_we   = wmem_go && wmem_we;
 
@@ -197,10 +208,12 @@ module qclif_network #(
                 .wctx_en(mem_en || (hit && wmem_sel == 2'd1)),
                 .wout_en(mem_en || (hit && wmem_sel == 2'd2)),
                 .mem_we(bank_we), .mem_addr(bank_addr),
-                .win_wdata(wmem_wdata), .wctx_wdata(wmem_wdata[8*N-1:0]),
-                .wout_wdata(wmem_wdata[87:0]),
-                .win_row(win_rows[1600*u +: 1600]), .wctx_row(wctx_rows[8*N*u +: 8*N]),
-                .wout_row(wout_rows[88*u +: 88]),
+                .win_wdata(wmem_wdata[WIN_ROW_BITS-1:0]),
+                .wctx_wdata(wmem_wdata[LANE_BITS*N-1:0]),
+                .wout_wdata(wmem_wdata[WOUT_ROW_BITS-1:0]),
+                .win_row(win_rows[WIN_ROW_BITS*u +: WIN_ROW_BITS]),
+                .wctx_row(wctx_rows[LANE_BITS*N*u +: LANE_BITS*N]),
+                .wout_row(wout_rows[WOUT_ROW_BITS*u +: WOUT_ROW_BITS]),
                 .in_bits(x_q), .ctx_bits(s_prev), .step(step), .step_row(step_row),
                 .fresh(fresh), .la(la_q), .ls(ls_q), .g0(g0_q), .theta(theta_q),
                 .si(si_q), .sa(sa_q), .sd(sd_q), .spike(unit_spikes[u]));
@@ -228,42 +241,44 @@ module qclif_network #(
     // (A part-select at the variable offset 1600*idx would be a 32,000-bit shifter in
     // synthesis.) Called in the clocked block: evaluated when a read lands, not on every
     // change of the bank outputs.
-    function [1599:0] read_row(input [1:0] sel, input [UNIT_W-1:0] idx,
-                               input [NP*1600-1:0] wi, input [NP*8*N-1:0] wc,
-                               input [NP*88-1:0] wo);
-        reg [1599:0]  hit, win;
-        reg [8*N-1:0] ctx;
-        reg [87:0]    out;
+    function [ROW_BITS-1:0] read_row(input [1:0] sel, input [UNIT_W-1:0] idx,
+                                     input [NP*WIN_ROW_BITS-1:0] wi,
+                                     input [NP*LANE_BITS*N-1:0] wc,
+                                     input [NP*WOUT_ROW_BITS-1:0] wo);
+        reg [ROW_BITS-1:0]      hit;
+        reg [WIN_ROW_BITS-1:0]  win;
+        reg [LANE_BITS*N-1:0]   ctx;
+        reg [WOUT_ROW_BITS-1:0] out;
         integer i;
         begin
-            win = {1600{1'b0}};
-            ctx = {8*N{1'b0}};
-            out = {88{1'b0}};
+            win = {WIN_ROW_BITS{1'b0}};
+            ctx = {LANE_BITS*N{1'b0}};
+            out = {WOUT_ROW_BITS{1'b0}};
             for (i = 0; i < NP; i = i + 1) begin
-                hit = {1600{idx == i[UNIT_W-1:0]}};
-                win = win | (wi[1600*i +: 1600] & hit);
-                ctx = ctx | (wc[8*N*i +: 8*N] & hit[8*N-1:0]);
-                out = out | (wo[88*i +: 88] & hit[87:0]);
+                hit = {ROW_BITS{idx == i[UNIT_W-1:0]}};
+                win = win | (wi[WIN_ROW_BITS*i +: WIN_ROW_BITS] & hit[WIN_ROW_BITS-1:0]);
+                ctx = ctx | (wc[LANE_BITS*N*i +: LANE_BITS*N] & hit[LANE_BITS*N-1:0]);
+                out = out | (wo[WOUT_ROW_BITS*i +: WOUT_ROW_BITS] & hit[WOUT_ROW_BITS-1:0]);
             end
-            read_row = {1600{1'b0}};
+            read_row = {ROW_BITS{1'b0}};
             case (sel)
-                2'd0:    read_row = win;
-                2'd1:    read_row[8*N-1:0] = ctx;
-                default: read_row[87:0] = out;
+                2'd0:    read_row[WIN_ROW_BITS-1:0] = win;
+                2'd1:    read_row[LANE_BITS*N-1:0] = ctx;
+                default: read_row[WOUT_ROW_BITS-1:0] = out;
             endcase
         end
     endfunction
 
     // ---- readout ----
-    wire [11*32-1:0] scores;
-    wire [3:0]       pred;
+    wire [N_CLASSES*SCORE_BITS-1:0] scores;
+    wire [CLASS_W-1:0]              pred;
 
     qclif_readout #(.NP(NP)) u_readout (
         .clk(clk), .clear(sample_start), .add(step), .spikes(unit_spikes),
         .wout_rows(wout_rows), .latch_pred(pred_load), .scores(scores), .pred(pred));
 
     // ---- output beats ----
-    function [31:0] spike_word(input [N-1:0] s, input [3:0] idx);
+    function [31:0] spike_word(input [N-1:0] s, input [OUT_IDX_W-1:0] idx);
         integer i;
         begin
             for (i = 0; i < 32; i = i + 1)
@@ -272,8 +287,8 @@ module qclif_network #(
     endfunction
 
     wire [31:0] out_data = out_spike_phase ? spike_word(s_cur, out_idx)
-                         : (out_idx == 4'd11) ? {28'd0, pred}
-                         : scores[32*out_idx +: 32];
+                         : (out_idx == PRED_BEAT) ? {{(32 - CLASS_W){1'b0}}, pred}
+                         : scores[SCORE_BITS*out_idx +: SCORE_BITS];
 
     axis_skid #(.DATA_W(32), .USER_W(1)) u_out (
         .clk(clk), .rst_n(rst_n),

@@ -6,26 +6,32 @@ module qclif_neuron_datapath #(
     parameter integer N_IN  = 200,
     parameter integer N_CTX = 200
 ) (
-    input  wire [N_IN-1:0]    in_bits,
-    input  wire [8*N_IN-1:0]  in_weights,
-    input  wire [N_CTX-1:0]   ctx_bits,
-    input  wire [8*N_CTX-1:0] ctx_weights,
-    input  wire [7:0]         va,
-    input  wire [7:0]         v,
-    input  wire [7:0]         la,
-    input  wire [7:0]         ls,
-    input  wire [7:0]         g0,
-    input  wire [7:0]         theta,
-    input  wire [3:0]         si,
-    input  wire [3:0]         sa,
-    input  wire [3:0]         sd,
-    output wire [7:0]         va_next,
-    output wire [7:0]         v_next,
-    output wire               spike
+    in_bits, in_weights, ctx_bits, ctx_weights, va, v, la, ls, g0, theta, si, sa, sd,
+    va_next, v_next, spike
 );
-    wire [7:0]  i_s, i_a, v_soma;
-    wire [8:0]  g;
-    wire [17:0] d;
+    `include "qclif_dims.vh"   // dimensions, generated from model/qclif.py
+
+    input  wire [N_IN-1:0]            in_bits;
+    input  wire [LANE_BITS*N_IN-1:0]  in_weights;
+    input  wire [N_CTX-1:0]           ctx_bits;
+    input  wire [LANE_BITS*N_CTX-1:0] ctx_weights;
+    input  wire [7:0]                 va;
+    input  wire [7:0]                 v;
+    input  wire [7:0]                 la;
+    input  wire [7:0]                 ls;
+    input  wire [7:0]                 g0;
+    input  wire [7:0]                 theta;
+    input  wire [3:0]                 si;
+    input  wire [3:0]                 sa;
+    input  wire [3:0]                 sd;
+    output wire [7:0]                 va_next;
+    output wire [7:0]                 v_next;
+    output wire                       spike;
+
+    wire [CURRENT_BITS-1:0] i_s, i_a;   // sat_8 currents
+    wire [7:0]              v_soma;
+    wire [8:0]              g;
+    wire [17:0]             d;
 
     qclif_spike_weighting #(.K(N_IN), .SHIFT_W(4)) u_input (
         .bits(in_bits), .weights(in_weights), .shift(si), .result(i_s));

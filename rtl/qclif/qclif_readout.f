@@ -1,2 +1,3 @@
 // qclif_readout: every source file it needs, paths relative to this file (verilator -F)
++incdir+.
 qclif_readout.v

@@ -2,23 +2,27 @@
 // WMEM_SEL, WMEM_NEURON, WMEM_DATA0..49): `hit` when `addr` is one of them. qclif_regs
 // uses one for reads and one to merge the strobed bytes of a write into the current value.
 module qclif_reg_view (
-    input  wire [11:0]   addr,
-    input  wire          enable,
-    input  wire          spike_out,
-    input  wire [7:0]    la,
-    input  wire [7:0]    ls,
-    input  wire [7:0]    g0,
-    input  wire [7:0]    theta,
-    input  wire [3:0]    si,
-    input  wire [3:0]    sa,
-    input  wire [3:0]    sd,
-    input  wire [31:0]   sel,
-    input  wire [31:0]   neuron,
-    input  wire [1599:0] staging,
-    output reg  [31:0]   value,
-    output reg           hit
+    addr, enable, spike_out, la, ls, g0, theta, si, sa, sd, sel, neuron, staging, value,
+    hit
 );
+    `include "qclif_dims.vh"   // dimensions, generated from model/qclif.py
     `include "qclif_regmap.vh"   // generated from regs/qclif.hjson
+
+    input  wire [11:0]         addr;
+    input  wire                enable;
+    input  wire                spike_out;
+    input  wire [7:0]          la;
+    input  wire [7:0]          ls;
+    input  wire [7:0]          g0;
+    input  wire [7:0]          theta;
+    input  wire [3:0]          si;
+    input  wire [3:0]          sa;
+    input  wire [3:0]          sd;
+    input  wire [31:0]         sel;
+    input  wire [31:0]         neuron;
+    input  wire [ROW_BITS-1:0] staging;
+    output reg  [31:0]         value;
+    output reg                 hit;
 
     localparam integer DATA_IDX_W = $clog2(WMEM_DATA_COUNT);
 

@@ -14,59 +14,66 @@ module qclif_regs #(
     parameter integer UNIT_W = 5,   // bits of a unit number
     parameter integer ROW_W  = 4    // bits of a bank row
 ) (
-    input  wire              clk,
-    input  wire              rst_n,
-    input  wire              reg_wr_req,
-    input  wire [11:0]       reg_wr_addr,
-    input  wire [31:0]       reg_wr_data,
-    input  wire [3:0]        reg_wr_strb,
-    output wire              reg_wr_ack,
-    output reg               reg_wr_err,
-    input  wire              reg_rd_req,
-    input  wire [11:0]       reg_rd_addr,
-    output wire              reg_rd_ack,
-    output reg  [31:0]       reg_rd_data,
-    output reg               reg_rd_err,
-    // configuration
-    output reg               enable,
-    output reg               spike_out,
-    output wire              sample_reset,   // pulse
-    output reg  [7:0]        la,
-    output reg  [7:0]        ls,
-    output reg  [7:0]        g0,
-    output reg  [7:0]        theta,
-    output reg  [3:0]        si,
-    output reg  [3:0]        sa,
-    output reg  [3:0]        sd,
-    // status and counters
-    input  wire              busy,
-    input  wire              err_sample_len,
-    input  wire [31:0]       bins_done,
-    input  wire [31:0]       cycles,
-    input  wire [31:0]       synops,
-    input  wire [31:0]       spikes,
-    input  wire [31:0]       sample_cycles,
-    // weight memory access
-    output wire              wmem_go,
-    output wire              wmem_we,
-    output wire [1:0]        wmem_sel,
-    output wire [UNIT_W-1:0] wmem_unit,
-    output wire [ROW_W-1:0]  wmem_row,
-    output wire [1599:0]     wmem_wdata,
-    input  wire              wmem_rvalid,
-    input  wire [1599:0]     wmem_rdata
+    clk, rst_n, reg_wr_req, reg_wr_addr, reg_wr_data, reg_wr_strb, reg_wr_ack, reg_wr_err,
+    reg_rd_req, reg_rd_addr, reg_rd_ack, reg_rd_data, reg_rd_err, enable, spike_out,
+    sample_reset, la, ls, g0, theta, si, sa, sd, busy, err_sample_len, bins_done, cycles,
+    synops, spikes, sample_cycles, wmem_go, wmem_we, wmem_sel, wmem_unit, wmem_row,
+    wmem_wdata, wmem_rvalid, wmem_rdata
 );
+    `include "qclif_dims.vh"   // dimensions, generated from model/qclif.py
     // Addresses, fields, reset values and legal ranges: generated from regs/qclif.hjson.
     `include "qclif_regmap.vh"
+
+    input  wire                clk;
+    input  wire                rst_n;
+    input  wire                reg_wr_req;
+    input  wire [11:0]         reg_wr_addr;
+    input  wire [31:0]         reg_wr_data;
+    input  wire [3:0]          reg_wr_strb;
+    output wire                reg_wr_ack;
+    output reg                 reg_wr_err;
+    input  wire                reg_rd_req;
+    input  wire [11:0]         reg_rd_addr;
+    output wire                reg_rd_ack;
+    output reg  [31:0]         reg_rd_data;
+    output reg                 reg_rd_err;
+    // configuration
+    output reg                 enable;
+    output reg                 spike_out;
+    output wire                sample_reset;    // pulse
+    output reg  [7:0]          la;
+    output reg  [7:0]          ls;
+    output reg  [7:0]          g0;
+    output reg  [7:0]          theta;
+    output reg  [3:0]          si;
+    output reg  [3:0]          sa;
+    output reg  [3:0]          sd;
+    // status and counters
+    input  wire                busy;
+    input  wire                err_sample_len;
+    input  wire [31:0]         bins_done;
+    input  wire [31:0]         cycles;
+    input  wire [31:0]         synops;
+    input  wire [31:0]         spikes;
+    input  wire [31:0]         sample_cycles;
+    // weight memory access
+    output wire                wmem_go;
+    output wire                wmem_we;
+    output wire [1:0]          wmem_sel;
+    output wire [UNIT_W-1:0]   wmem_unit;
+    output wire [ROW_W-1:0]    wmem_row;
+    output wire [ROW_BITS-1:0] wmem_wdata;
+    input  wire                wmem_rvalid;
+    input  wire [ROW_BITS-1:0] wmem_rdata;
 
     localparam integer DATA_IDX_W = $clog2(WMEM_DATA_COUNT);   // staging word index
     localparam [31:0]  N_VALUE    = N;    // N_NEURONS reads parameter N
     localparam [31:0]  NP_VALUE   = NP;   // NP_UNITS reads parameter NP
 
-    reg [ERR_MSB:0] err;
-    reg [31:0]      sel_q;
-    reg [31:0]      neuron_q;
-    reg [1599:0]    staging;
+    reg [ERR_MSB:0]    err;
+    reg [31:0]         sel_q;
+    reg [31:0]         neuron_q;
+    reg [ROW_BITS-1:0] staging;
 
     wire [11:0] wa = reg_wr_addr;
     wire        wr;            // a write with at least one strobe (none: nothing happens)
@@ -110,10 +117,11 @@ module qclif_regs #(
     wire        wmem_ok = sel_q <= WMEM_SEL_WOUT && neuron_q < N_VALUE;
     wire        cmd_wr  = wr && wa == WMEM_CMD_ADDR;
     wire        cmd_ok  = wd == WMEM_CMD_WRITE || wd == WMEM_CMD_READ;
-    wire [7:0]  neuron8 = neuron_q[7:0];            // < N <= 200 when wmem_ok
+    // the neuron, its unit and its bank row in NEURON_W (8) bits: < N <= N_MAX if wmem_ok
+    wire [NEURON_W-1:0] neuron8 = neuron_q[NEURON_W-1:0];
     /* verilator lint_off UNUSEDSIGNAL */   // the high bits are zero for a legal neuron
-    wire [7:0]  unit8   = neuron8 % NP_VALUE[7:0];
-    wire [7:0]  row8    = neuron8 / NP_VALUE[7:0];
+    wire [NEURON_W-1:0] unit8   = neuron8 % NP_VALUE[NEURON_W-1:0];
+    wire [NEURON_W-1:0] row8    = neuron8 / NP_VALUE[NEURON_W-1:0];
     /* verilator lint_on UNUSEDSIGNAL */
 
     assign reg_wr_ack   = reg_wr_req;

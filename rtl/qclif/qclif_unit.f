@@ -1,4 +1,5 @@
 // qclif_unit: every source file it needs, paths relative to this file (verilator -F)
++incdir+.
 qclif_apical.v
 qclif_csa_tree.v
 qclif_mult.v

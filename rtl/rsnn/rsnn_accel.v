@@ -8,49 +8,59 @@
 // rtl/*/*.v) finds two top levels, rsnn_accel and qclif_network, by design.
 /* verilator lint_off MULTITOP */
 module rsnn_accel (
-    input  wire         clk,
-    input  wire         rst_n,
+    clk, rst_n, s_axil_awaddr, s_axil_awprot, s_axil_awvalid, s_axil_awready,
+    s_axil_wdata, s_axil_wstrb, s_axil_wvalid, s_axil_wready, s_axil_bresp, s_axil_bvalid,
+    s_axil_bready, s_axil_araddr, s_axil_arprot, s_axil_arvalid, s_axil_arready,
+    s_axil_rdata, s_axil_rresp, s_axil_rvalid, s_axil_rready, s_axis_tdata, s_axis_tvalid,
+    s_axis_tready, s_axis_tlast, s_axis_tuser, m_axis_tdata, m_axis_tvalid, m_axis_tready,
+    m_axis_tlast, m_axis_spk_tdata, m_axis_spk_tvalid, m_axis_spk_tready,
+    m_axis_spk_tlast
+);
+    `include "rsnn_dims.vh"   // dimensions, generated from model/rsnn.py
+
+    input  wire                 clk;
+    input  wire                 rst_n;
 
     /* verilator lint_off UNUSEDSIGNAL */  // byte offset and PROT are not decoded
-    input  wire [15:0]  s_axil_awaddr,
-    input  wire [2:0]   s_axil_awprot,
+    input  wire [15:0]          s_axil_awaddr;
+    input  wire [2:0]           s_axil_awprot;
     /* verilator lint_on UNUSEDSIGNAL */
-    input  wire         s_axil_awvalid,
-    output wire         s_axil_awready,
-    input  wire [31:0]  s_axil_wdata,
-    input  wire [3:0]   s_axil_wstrb,
-    input  wire         s_axil_wvalid,
-    output wire         s_axil_wready,
-    output wire [1:0]   s_axil_bresp,
-    output wire         s_axil_bvalid,
-    input  wire         s_axil_bready,
+    input  wire                 s_axil_awvalid;
+    output wire                 s_axil_awready;
+    input  wire [31:0]          s_axil_wdata;
+    input  wire [3:0]           s_axil_wstrb;
+    input  wire                 s_axil_wvalid;
+    output wire                 s_axil_wready;
+    output wire [1:0]           s_axil_bresp;
+    output wire                 s_axil_bvalid;
+    input  wire                 s_axil_bready;
     /* verilator lint_off UNUSEDSIGNAL */
-    input  wire [15:0]  s_axil_araddr,
-    input  wire [2:0]   s_axil_arprot,
+    input  wire [15:0]          s_axil_araddr;
+    input  wire [2:0]           s_axil_arprot;
     /* verilator lint_on UNUSEDSIGNAL */
-    input  wire         s_axil_arvalid,
-    output wire         s_axil_arready,
-    output wire [31:0]  s_axil_rdata,
-    output wire [1:0]   s_axil_rresp,
-    output wire         s_axil_rvalid,
-    input  wire         s_axil_rready,
+    input  wire                 s_axil_arvalid;
+    output wire                 s_axil_arready;
+    output wire [31:0]          s_axil_rdata;
+    output wire [1:0]           s_axil_rresp;
+    output wire                 s_axil_rvalid;
+    input  wire                 s_axil_rready;
 
-    input  wire [31:0]  s_axis_tdata,
-    input  wire         s_axis_tvalid,
-    output wire         s_axis_tready,
-    input  wire         s_axis_tlast,
-    input  wire [0:0]   s_axis_tuser,
+    input  wire [31:0]          s_axis_tdata;
+    input  wire                 s_axis_tvalid;
+    output wire                 s_axis_tready;
+    input  wire                 s_axis_tlast;
+    input  wire [0:0]           s_axis_tuser;
 
-    output wire [31:0]  m_axis_tdata,
-    output wire         m_axis_tvalid,
-    input  wire         m_axis_tready,
-    output wire         m_axis_tlast,
+    output wire [31:0]          m_axis_tdata;
+    output wire                 m_axis_tvalid;
+    input  wire                 m_axis_tready;
+    output wire                 m_axis_tlast;
 
-    output wire [127:0] m_axis_spk_tdata,
-    output wire         m_axis_spk_tvalid,
-    input  wire         m_axis_spk_tready,
-    output wire         m_axis_spk_tlast
-);
+    output wire [N_NEURONS-1:0] m_axis_spk_tdata;
+    output wire                 m_axis_spk_tvalid;
+    input  wire                 m_axis_spk_tready;
+    output wire                 m_axis_spk_tlast;
+
     // ---- registers ----
     wire        reg_wr_req, reg_wr_ack, reg_wr_err, reg_rd_req, reg_rd_ack, reg_rd_err;
     wire [15:0] reg_wr_addr, reg_rd_addr;
@@ -81,12 +91,12 @@ module rsnn_accel (
     wire [10:0]  cfg_theta0, cfg_theta1;
     wire         cfg_schedule;  // SCHEDULE: 0 paper, 1 union
     wire         busy, frame_done, err_pad, err_len;
-    wire [239:0] counters;
-    wire         wmem_en, wmem_we;
-    wire [2:0]   wmem_sel;
-    wire [9:0]   wmem_row;
-    wire [511:0] wmem_wdata;
-    reg  [511:0] wmem_rdata;
+    wire [N_COUNTERS*COUNTER_BITS-1:0] counters;
+    wire                               wmem_en, wmem_we;
+    wire [MEM_SEL_W-1:0]               wmem_sel;
+    wire [WFC_ADDR_W-1:0]              wmem_row;   // the widest memory's address
+    wire [ROW_BITS-1:0]                wmem_wdata;
+    reg  [ROW_BITS-1:0]                wmem_rdata;
 
     rsnn_regs u_regs (
         .clk(clk), .rst_n(rst_n),
@@ -116,8 +126,8 @@ module rsnn_accel (
         .m_axis_tlast(in_tlast), .m_axis_tuser(in_tuser)
     );
 
-    wire         frame_valid, frame_utt, frame_take, ctrl_waiting, receiving;
-    wire [383:0] features;
+    wire                                frame_valid, frame_utt, frame_take, ctrl_waiting, receiving;
+    wire [N_INPUT_BUF*FEATURE_BITS-1:0] features;
 
     rsnn_in_rx u_rx (
         .clk(clk), .rst_n(rst_n), .enable(enable), .ctrl_ready(ctrl_waiting),
@@ -129,12 +139,12 @@ module rsnn_accel (
     );
 
     // ---- weight memories: the controller owns them while computing, else the regs ----
-    wire         compute;
-    wire         c_win_en, c_wrec0_en, c_wrec1_en, c_wfc0_en, c_wfc1_en;
-    wire [5:0]   c_win_addr;
-    wire [7:0]   c_wrec0_addr, c_wrec1_addr;
-    wire [9:0]   c_wfc0_addr, c_wfc1_addr;
-    wire [511:0] win_rdata, wrec0_rdata, wrec1_rdata, wfc0_rdata, wfc1_rdata;
+    wire                   compute;
+    wire                   c_win_en, c_wrec0_en, c_wrec1_en, c_wfc0_en, c_wfc1_en;
+    wire [WIN_ADDR_W-1:0]  c_win_addr;
+    wire [WREC_ADDR_W-1:0] c_wrec0_addr, c_wrec1_addr;
+    wire [WFC_ADDR_W-1:0]  c_wfc0_addr, c_wfc1_addr;
+    wire [ROW_BITS-1:0]    win_rdata, wrec0_rdata, wrec1_rdata, wfc0_rdata, wfc1_rdata;
 
     wire h_win   = !compute && wmem_en && wmem_sel == 3'd0;
     wire h_wrec0 = !compute && wmem_en && wmem_sel == 3'd1;
@@ -142,21 +152,22 @@ module rsnn_accel (
     wire h_wfc0  = !compute && wmem_en && wmem_sel == 3'd3;
     wire h_wfc1  = !compute && wmem_en && wmem_sel == 3'd4;
 
-    sram_sp #(.WIDTH(512), .DEPTH(48), .INIT_NAME("win.hex")) u_win (
+    sram_sp #(.WIDTH(ROW_BITS), .DEPTH(WIN_ROWS), .INIT_NAME("win.hex")) u_win (
         .clk(clk), .en(c_win_en || h_win), .we(h_win && wmem_we),
-        .addr(compute ? c_win_addr : wmem_row[5:0]), .wdata(wmem_wdata), .rdata(win_rdata));
-    sram_sp #(.WIDTH(512), .DEPTH(192), .INIT_NAME("wrec_bank0.hex")) u_wrec0 (
+        .addr(compute ? c_win_addr : wmem_row[WIN_ADDR_W-1:0]), .wdata(wmem_wdata),
+        .rdata(win_rdata));
+    sram_sp #(.WIDTH(ROW_BITS), .DEPTH(WREC_ROWS), .INIT_NAME("wrec_bank0.hex")) u_wrec0 (
         .clk(clk), .en(c_wrec0_en || h_wrec0), .we(h_wrec0 && wmem_we),
-        .addr(compute ? c_wrec0_addr : wmem_row[7:0]), .wdata(wmem_wdata),
+        .addr(compute ? c_wrec0_addr : wmem_row[WREC_ADDR_W-1:0]), .wdata(wmem_wdata),
         .rdata(wrec0_rdata));
-    sram_sp #(.WIDTH(512), .DEPTH(192), .INIT_NAME("wrec_bank1.hex")) u_wrec1 (
+    sram_sp #(.WIDTH(ROW_BITS), .DEPTH(WREC_ROWS), .INIT_NAME("wrec_bank1.hex")) u_wrec1 (
         .clk(clk), .en(c_wrec1_en || h_wrec1), .we(h_wrec1 && wmem_we),
-        .addr(compute ? c_wrec1_addr : wmem_row[7:0]), .wdata(wmem_wdata),
+        .addr(compute ? c_wrec1_addr : wmem_row[WREC_ADDR_W-1:0]), .wdata(wmem_wdata),
         .rdata(wrec1_rdata));
-    sram_sp #(.WIDTH(512), .DEPTH(960), .INIT_NAME("wfc_bank0.hex")) u_wfc0 (
+    sram_sp #(.WIDTH(ROW_BITS), .DEPTH(WFC_ROWS), .INIT_NAME("wfc_bank0.hex")) u_wfc0 (
         .clk(clk), .en(c_wfc0_en || h_wfc0), .we(h_wfc0 && wmem_we),
         .addr(compute ? c_wfc0_addr : wmem_row), .wdata(wmem_wdata), .rdata(wfc0_rdata));
-    sram_sp #(.WIDTH(512), .DEPTH(960), .INIT_NAME("wfc_bank1.hex")) u_wfc1 (
+    sram_sp #(.WIDTH(ROW_BITS), .DEPTH(WFC_ROWS), .INIT_NAME("wfc_bank1.hex")) u_wfc1 (
         .clk(clk), .en(c_wfc1_en || h_wfc1), .we(h_wfc1 && wmem_we),
         .addr(compute ? c_wfc1_addr : wmem_row), .wdata(wmem_wdata), .rdata(wfc1_rdata));
 
@@ -171,19 +182,21 @@ module rsnn_accel (
     end
 
     // ---- core ----
-    wire         clear_state, acc_clear, pe0_en, pe1_en;
-    wire [2:0]   pe0_shift, pe1_shift, s_in;
-    wire [511:0] pe0_row, pe1_row;
-    wire         iin_write, cur_use_iin, cur_use_acc0, cur_use_acc1;
-    wire         lif_en, lif_layer, lif_step;
-    wire [2:0]   lif_b;
-    wire [10:0]  lif_theta;
-    wire [127:0] lif_spikes, s0_k0, s0_k1, s1_k0, s1_k1;
-    wire [1535:0] current;
-    wire         scores_clear, group_close, send_start, frame_t2, frame_tap, send_done;
-    wire [3:0]   group;
-    wire [5:0]   argmax_index, pred;
-    wire [863:0] scores;
+    wire                            clear_state, acc_clear, pe0_en, pe1_en;
+    wire [BIT_IDX_W-1:0]            pe0_shift, pe1_shift;
+    wire [2:0]                      s_in;
+    wire [ROW_BITS-1:0]             pe0_row, pe1_row;
+    wire                            iin_write, cur_use_iin, cur_use_acc0, cur_use_acc1;
+    wire                            lif_en, lif_layer, lif_step;
+    wire [2:0]                      lif_b;
+    wire [10:0]                     lif_theta;
+    wire [N_NEURONS-1:0]            lif_spikes, s0_k0, s0_k1, s1_k0, s1_k1;
+    wire [N_NEURONS*ACC_BITS-1:0]   current;
+    wire                            scores_clear, group_close, send_start, frame_t2, frame_tap;
+    wire                            send_done;
+    wire [GROUP_W-1:0]              group;
+    wire [CLASS_W-1:0]              argmax_index, pred;
+    wire [N_CLASSES*SCORE_BITS-1:0] scores;
 
     rsnn_ctrl u_ctrl (
         .clk(clk), .rst_n(rst_n),
@@ -236,9 +249,9 @@ module rsnn_accel (
     rsnn_argmax u_argmax (.scores(scores), .index(argmax_index));
 
     // ---- output streams ----
-    wire [31:0]  o_tdata;
-    wire [127:0] sp_tdata;
-    wire         o_tvalid, o_tready, o_tlast, sp_tvalid, sp_tready, sp_tlast;
+    wire [31:0]          o_tdata;
+    wire [N_NEURONS-1:0] sp_tdata;
+    wire                 o_tvalid, o_tready, o_tlast, sp_tvalid, sp_tready, sp_tlast;
     /* verilator lint_off UNUSEDSIGNAL */  // the output streams carry no TUSER
     wire [0:0]   o_tuser_unused, sp_tuser_unused;
     /* verilator lint_on UNUSEDSIGNAL */
@@ -262,7 +275,7 @@ module rsnn_accel (
         .m_axis_tuser(o_tuser_unused)
     );
 
-    axis_skid #(.DATA_W(128), .USER_W(1)) u_spk_skid (
+    axis_skid #(.DATA_W(N_NEURONS), .USER_W(1)) u_spk_skid (
         .clk(clk), .rst_n(rst_n),
         .s_axis_tdata(sp_tdata), .s_axis_tvalid(sp_tvalid), .s_axis_tready(sp_tready),
         .s_axis_tlast(sp_tlast), .s_axis_tuser(1'b0),

@@ -7,80 +7,95 @@
 // start, selects the paper's schedule or the union schedule [ours]; the state sequence
 // is the same for both, the zero-skip units walk differently (docs/rsnn.md).
 module rsnn_ctrl (
-    input  wire              clk,
-    input  wire              rst_n,
-    // input packet (rsnn_in_rx): held until `frame_take`
-    input  wire              frame_valid,
-    input  wire              frame_utt,     // TUSER of its first beat
-    input  wire [48*8-1:0]   features,
-    output wire              frame_take,
-    output wire              waiting,       // ready to receive the next packet
-    // registers
-    input  wire              utt_reset,     // CTRL.UTT_RESET pulse
-    input  wire [1:0]        reg_t,
-    input  wire [2:0]        reg_s_in,
-    input  wire [2:0]        reg_b0,
-    input  wire [2:0]        reg_b1,
-    input  wire [10:0]       reg_theta0,
-    input  wire [10:0]       reg_theta1,
-    input  wire              reg_spike_tap,
-    input  wire              reg_schedule,  // SCHEDULE: 0 paper, 1 union
-    // weight memories (read only; one cycle latency)
-    output wire              win_en,
-    output wire [5:0]        win_addr,
-    input  wire [511:0]      win_rdata,
-    output wire              wrec0_en,
-    output wire [7:0]        wrec0_addr,
-    input  wire [511:0]      wrec0_rdata,
-    output wire              wrec1_en,
-    output wire [7:0]        wrec1_addr,
-    input  wire [511:0]      wrec1_rdata,
-    output wire              wfc0_en,
-    output wire [9:0]        wfc0_addr,
-    input  wire [511:0]      wfc0_rdata,
-    output wire              wfc1_en,
-    output wire [9:0]        wfc1_addr,
-    input  wire [511:0]      wfc1_rdata,
-    output wire              compute,       // memories belong to the controller
-    // lane datapath (rsnn_state)
-    output wire              clear_state,
-    output wire              acc_clear,
-    output wire              pe0_en,
-    output wire [2:0]        pe0_shift,
-    output wire [511:0]      pe0_row,
-    output wire              pe1_en,
-    output wire [2:0]        pe1_shift,
-    output wire [511:0]      pe1_row,
-    output wire              iin_write,
-    output wire [2:0]        s_in,
-    output wire              cur_use_iin,
-    output wire              cur_use_acc0,
-    output wire              cur_use_acc1,
-    output wire              lif_en,
-    output wire              lif_layer,
-    output wire              lif_step,
-    output wire [2:0]        lif_b,
-    output wire [10:0]       lif_theta,
-    input  wire [127:0]      lif_spikes,
-    input  wire [127:0]      s0_k0,
-    input  wire [127:0]      s0_k1,
-    input  wire [127:0]      s1_k0,
-    input  wire [127:0]      s1_k1,
-    // class scores and argmax
-    output wire              scores_clear,
-    output wire              group_close,
-    output wire [3:0]        group,
-    input  wire [5:0]        argmax_index,
-    // output sender
-    output wire              send_start,
-    output wire              frame_t2,      // T of this frame is 2
-    output wire              frame_tap,     // send the spike tap for this frame
-    output reg  [5:0]        pred,
-    input  wire              send_done,
-    output wire              frame_done,
-    // counters of the last completed frame, 16 bits each, in docs/rsnn.md order
-    output wire [15*16-1:0]  counters
+    clk, rst_n, frame_valid, frame_utt, features, frame_take, waiting, utt_reset, reg_t,
+    reg_s_in, reg_b0, reg_b1, reg_theta0, reg_theta1, reg_spike_tap, reg_schedule, win_en,
+    win_addr, win_rdata, wrec0_en, wrec0_addr, wrec0_rdata, wrec1_en, wrec1_addr,
+    wrec1_rdata, wfc0_en, wfc0_addr, wfc0_rdata, wfc1_en, wfc1_addr, wfc1_rdata, compute,
+    clear_state, acc_clear, pe0_en, pe0_shift, pe0_row, pe1_en, pe1_shift, pe1_row,
+    iin_write, s_in, cur_use_iin, cur_use_acc0, cur_use_acc1, lif_en, lif_layer, lif_step,
+    lif_b, lif_theta, lif_spikes, s0_k0, s0_k1, s1_k0, s1_k1, scores_clear, group_close,
+    group, argmax_index, send_start, frame_t2, frame_tap, pred, send_done, frame_done,
+    counters
 );
+    `include "rsnn_dims.vh"   // dimensions, generated from model/rsnn.py
+    localparam integer       L1_IDX_W   = NEURON_W + 1;   // L1 walks 2*N_NEURONS inputs
+    localparam integer       LAST_G     = N_GROUPS - 1;
+    localparam [GROUP_W-1:0] LAST_GROUP = LAST_G[GROUP_W-1:0];
+
+    input  wire                                clk;
+    input  wire                                rst_n;
+    // input packet (rsnn_in_rx): held until `frame_take`
+    input  wire                                frame_valid;
+    input  wire                                frame_utt;      // TUSER of its first beat
+    input  wire [N_INPUT_BUF*FEATURE_BITS-1:0] features;
+    output wire                                frame_take;
+    output wire                                waiting;        // ready to receive the next packet
+    // registers
+    input  wire                                utt_reset;      // CTRL.UTT_RESET pulse
+    input  wire [1:0]                          reg_t;
+    input  wire [2:0]                          reg_s_in;
+    input  wire [2:0]                          reg_b0;
+    input  wire [2:0]                          reg_b1;
+    input  wire [10:0]                         reg_theta0;
+    input  wire [10:0]                         reg_theta1;
+    input  wire                                reg_spike_tap;
+    input  wire                                reg_schedule;   // SCHEDULE: 0 paper, 1 union
+    // weight memories (read only; one cycle latency)
+    output wire                                win_en;
+    output wire [WIN_ADDR_W-1:0]               win_addr;
+    input  wire [ROW_BITS-1:0]                 win_rdata;
+    output wire                                wrec0_en;
+    output wire [WREC_ADDR_W-1:0]              wrec0_addr;
+    input  wire [ROW_BITS-1:0]                 wrec0_rdata;
+    output wire                                wrec1_en;
+    output wire [WREC_ADDR_W-1:0]              wrec1_addr;
+    input  wire [ROW_BITS-1:0]                 wrec1_rdata;
+    output wire                                wfc0_en;
+    output wire [WFC_ADDR_W-1:0]               wfc0_addr;
+    input  wire [ROW_BITS-1:0]                 wfc0_rdata;
+    output wire                                wfc1_en;
+    output wire [WFC_ADDR_W-1:0]               wfc1_addr;
+    input  wire [ROW_BITS-1:0]                 wfc1_rdata;
+    output wire                                compute;        // memories belong to the controller
+    // lane datapath (rsnn_state)
+    output wire                                clear_state;
+    output wire                                acc_clear;
+    output wire                                pe0_en;
+    output wire [BIT_IDX_W-1:0]                pe0_shift;
+    output wire [ROW_BITS-1:0]                 pe0_row;
+    output wire                                pe1_en;
+    output wire [BIT_IDX_W-1:0]                pe1_shift;
+    output wire [ROW_BITS-1:0]                 pe1_row;
+    output wire                                iin_write;
+    output wire [2:0]                          s_in;
+    output wire                                cur_use_iin;
+    output wire                                cur_use_acc0;
+    output wire                                cur_use_acc1;
+    output wire                                lif_en;
+    output wire                                lif_layer;
+    output wire                                lif_step;
+    output wire [2:0]                          lif_b;
+    output wire [10:0]                         lif_theta;
+    input  wire [N_NEURONS-1:0]                lif_spikes;
+    input  wire [N_NEURONS-1:0]                s0_k0;
+    input  wire [N_NEURONS-1:0]                s0_k1;
+    input  wire [N_NEURONS-1:0]                s1_k0;
+    input  wire [N_NEURONS-1:0]                s1_k1;
+    // class scores and argmax
+    output wire                                scores_clear;
+    output wire                                group_close;
+    output wire [GROUP_W-1:0]                  group;
+    input  wire [CLASS_W-1:0]                  argmax_index;
+    // output sender
+    output wire                                send_start;
+    output wire                                frame_t2;       // T of this frame is 2
+    output wire                                frame_tap;      // send the spike tap for this frame
+    output reg  [CLASS_W-1:0]                  pred;
+    input  wire                                send_done;
+    output wire                                frame_done;
+    // counters of the last completed frame, 16 bits each, in docs/rsnn.md order
+    output wire [N_COUNTERS*COUNTER_BITS-1:0]  counters;
+
     localparam [3:0] S_WAIT     = 4'd0,
                      S_START    = 4'd1,
                      S_IN_FIRST = 4'd2,
@@ -109,13 +124,13 @@ module rsnn_ctrl (
 
     // ---- IN: Type A (data-aligned items drive the PE sets directly; set 1 only in the
     // union schedule, which takes two bits of the row per cycle) ----
-    wire       a_valid, a_valid1, a_done;
-    wire [2:0] a_bit, a_bit1;
+    wire                     a_valid, a_valid1, a_done;
+    wire [BIT_IDX_W-1:0]     a_bit, a_bit1;
     /* verilator lint_off UNUSEDSIGNAL */  // per-item detail the schedule does not need
-    wire       a_row_last, a_last;
-    wire [5:0] a_feat;
+    wire                     a_row_last, a_last;
+    wire [FEATURE_IDX_W-1:0] a_feat;
     /* verilator lint_on UNUSEDSIGNAL */
-    rsnn_zs_a #(.NF(48)) u_zs_a (
+    rsnn_zs_a #(.NF(N_INPUT_BUF)) u_zs_a (
         .clk(clk), .rst_n(rst_n), .start(state == S_IN_FIRST), .split(union_q),
         .x(features),
         .row_rd(win_en), .row_addr(win_addr), .row_last(a_row_last), .valid(a_valid),
@@ -125,18 +140,18 @@ module rsnn_ctrl (
 
     // ---- L0/L1 at T = 1: Type B, one unit per bank (address-aligned items) ----
     // L0 walks S0[t-1][0]; L1 the list {S1[t-1][0], S0[t][0]} (Wf1 then Wr1).
-    wire [255:0] b_vec = {layer ? s1_k0 : 128'd0, s0_k0};
-    wire         b_start = l_first && !t2;
-    wire         b0_valid, b1_valid, b0_done, b1_done;
+    wire [2*N_NEURONS-1:0] b_vec = {layer ? s1_k0 : {N_NEURONS{1'b0}}, s0_k0};
+    wire                   b_start = l_first && !t2;
+    wire                   b0_valid, b1_valid, b0_done, b1_done;
     /* verilator lint_off UNUSEDSIGNAL */  // idx bit 0 is the bank; walk end from `done`
-    wire [7:0]   b0_idx, b1_idx;
-    wire         b0_last, b1_last;
+    wire [L1_IDX_W-1:0]    b0_idx, b1_idx;
+    wire                   b0_last, b1_last;
     /* verilator lint_on UNUSEDSIGNAL */
-    rsnn_zs_b #(.WIDTH(256), .PARITY(0)) u_zs_b0 (
+    rsnn_zs_b #(.WIDTH(2 * N_NEURONS), .PARITY(0)) u_zs_b0 (
         .clk(clk), .rst_n(rst_n), .start(b_start), .vec(b_vec),
         .valid(b0_valid), .idx(b0_idx), .last(b0_last), .done(b0_done)
     );
-    rsnn_zs_b #(.WIDTH(256), .PARITY(1)) u_zs_b1 (
+    rsnn_zs_b #(.WIDTH(2 * N_NEURONS), .PARITY(1)) u_zs_b1 (
         .clk(clk), .rst_n(rst_n), .start(b_start), .vec(b_vec),
         .valid(b1_valid), .idx(b1_idx), .last(b1_last), .done(b1_done)
     );
@@ -144,57 +159,59 @@ module rsnn_ctrl (
     // ---- L0/L1 at T = 2: Type D, 128 rows for L0, 256 for L1 (one unit each, as the
     // walk length is the unit's parameter); the union schedule walks only the rows
     // whose input spiked in either step ----
-    wire       d0_valid, d0_en0, d0_en1, d0_done, d1_valid, d1_en0, d1_en1, d1_done;
-    wire [6:0] d0_idx;
-    wire [7:0] d1_idx;
+    wire                d0_valid, d0_en0, d0_en1, d0_done, d1_valid, d1_en0, d1_en1, d1_done;
+    wire [NEURON_W-1:0] d0_idx;
+    wire [L1_IDX_W-1:0] d1_idx;
     /* verilator lint_off UNUSEDSIGNAL */  // the walk end is taken from `done`
-    wire       d0_last, d1_last;
+    wire                d0_last, d1_last;
     /* verilator lint_on UNUSEDSIGNAL */
-    rsnn_zs_d #(.ROWS(128)) u_zs_d_l0 (
+    rsnn_zs_d #(.ROWS(N_NEURONS)) u_zs_d_l0 (
         .clk(clk), .rst_n(rst_n), .start(l_first && t2 && !layer), .skip(union_q),
         .spk0(s0_k0), .spk1(s0_k1),
         .valid(d0_valid), .idx(d0_idx), .en0(d0_en0), .en1(d0_en1), .last(d0_last),
         .done(d0_done)
     );
-    rsnn_zs_d #(.ROWS(256)) u_zs_d_l1 (
+    rsnn_zs_d #(.ROWS(2 * N_NEURONS)) u_zs_d_l1 (
         .clk(clk), .rst_n(rst_n), .start(l_first && t2 && layer), .skip(union_q),
         .spk0({s1_k0, s0_k0}), .spk1({s1_k1, s0_k1}),
         .valid(d1_valid), .idx(d1_idx), .en0(d1_en0), .en1(d1_en1), .last(d1_last),
         .done(d1_done)
     );
-    wire       d_valid = d0_valid || d1_valid;
-    wire [7:0] d_idx   = layer ? d1_idx : {1'b0, d0_idx};
-    wire       d_en0   = d0_en0 || d1_en0;
-    wire       d_en1   = d0_en1 || d1_en1;
-    wire       l_walk_done = b0_done && b1_done && d0_done && d1_done;
+    wire                d_valid = d0_valid || d1_valid;
+    wire [L1_IDX_W-1:0] d_idx   = layer ? d1_idx : {1'b0, d0_idx};
+    wire                d_en0   = d0_en0 || d1_en0;
+    wire                d_en1   = d0_en1 || d1_en1;
+    wire                l_walk_done = b0_done && b1_done && d0_done && d1_done;
 
     // ---- FC: Type C, both banks (address-aligned items); the union schedule overlaps
     // each group's read latency and close with the next group's walk ----
-    wire       c_valid0, c_valid1, c_dbl0, c_dbl1, c_close, c_clear;
-    wire [3:0] c_cgrp;
-    wire [9:0] c_row0, c_row1;
+    wire                  c_valid0, c_valid1, c_dbl0, c_dbl1, c_close, c_clear;
+    wire [GROUP_W-1:0]    c_cgrp;
+    wire [WFC_ADDR_W-1:0] c_row0, c_row1;
     /* verilator lint_off UNUSEDSIGNAL */  // rows come as addresses; end via grp_close
-    wire [6:0] c_j0, c_j1;
-    wire [3:0] c_grp;
-    wire       c_last0, c_last1, c_first, c_done;
+    wire [NEURON_W-1:0]   c_j0, c_j1;
+    wire [GROUP_W-1:0]    c_grp;
+    wire                  c_last0, c_last1, c_first, c_done;
     /* verilator lint_on UNUSEDSIGNAL */
-    rsnn_zs_c #(.N_IN(128), .GROUPS(15)) u_zs_c (
+    rsnn_zs_c #(.N_IN(N_NEURONS), .GROUPS(N_GROUPS)) u_zs_c (
         .clk(clk), .rst_n(rst_n), .start(fc_first), .pipe(union_q),
-        .spk0(s1_k0), .spk1(t2 ? s1_k1 : 128'd0),
+        .spk0(s1_k0), .spk1(t2 ? s1_k1 : {N_NEURONS{1'b0}}),
         .valid0(c_valid0), .j0(c_j0), .dbl0(c_dbl0), .row0(c_row0), .last0(c_last0),
         .valid1(c_valid1), .j1(c_j1), .dbl1(c_dbl1), .row1(c_row1), .last1(c_last1),
         .grp(c_grp), .grp_first(c_first), .grp_close(c_close), .cgrp(c_cgrp),
         .acc_clear(c_clear), .done(c_done)
     );
 
-    // ---- memory reads: row 64*layer + (j >> 1) of bank j & 1 (wrec), zs_c rows (wfc) ----
-    wire [7:0] l_base   = layer ? 8'd64 : 8'd0;
-    wire [6:0] rec_pos0 = t2 ? d_idx[7:1] : b0_idx[7:1];
-    wire [6:0] rec_pos1 = t2 ? d_idx[7:1] : b1_idx[7:1];
+    // ---- memory reads: row 64*layer + (j >> 1) of bank j & 1 (wrec; 64 is
+    // ROWS_PER_MATRIX, L1's list starts with matrix 1, Wf1), zs_c rows (wfc) ----
+    localparam [WREC_ADDR_W-1:0] L1_BASE = ROWS_PER_MATRIX[WREC_ADDR_W-1:0];
+    wire [WREC_ADDR_W-1:0] l_base   = layer ? L1_BASE : {WREC_ADDR_W{1'b0}};
+    wire [NEURON_W-1:0]    rec_pos0 = t2 ? d_idx[L1_IDX_W-1:1] : b0_idx[L1_IDX_W-1:1];
+    wire [NEURON_W-1:0]    rec_pos1 = t2 ? d_idx[L1_IDX_W-1:1] : b1_idx[L1_IDX_W-1:1];
     assign wrec0_en   = b0_valid || (d_valid && !d_idx[0]);
-    assign wrec0_addr = l_base + {1'b0, rec_pos0};
+    assign wrec0_addr = l_base + {{(WREC_ADDR_W - NEURON_W){1'b0}}, rec_pos0};
     assign wrec1_en   = b1_valid || (d_valid && d_idx[0]);
-    assign wrec1_addr = l_base + {1'b0, rec_pos1};
+    assign wrec1_addr = l_base + {{(WREC_ADDR_W - NEURON_W){1'b0}}, rec_pos1};
     assign wfc0_en    = c_valid0;
     assign wfc0_addr  = c_row0;
     assign wfc1_en    = c_valid1;
@@ -218,15 +235,15 @@ module rsnn_ctrl (
         end
     end
 
-    wire [511:0] d_row = bank_q ? wrec1_rdata : wrec0_rdata;   // Type D broadcast
+    wire [ROW_BITS-1:0] d_row = bank_q ? wrec1_rdata : wrec0_rdata;   // Type D broadcast
     assign acc_clear = state == S_IN_FIRST || l_first || c_clear;
     assign pe0_en    = a_valid || pe0_pend;
-    assign pe0_shift = a_valid ? a_bit : {2'd0, dbl0_q};
+    assign pe0_shift = a_valid ? a_bit : {{(BIT_IDX_W - 1){1'b0}}, dbl0_q};
     assign pe0_row   = (state == S_IN_WORK) ? win_rdata
                      : fc_state ? wfc0_rdata
                      : t2 ? d_row : wrec0_rdata;
     assign pe1_en    = a_valid1 || pe1_pend;
-    assign pe1_shift = a_valid1 ? a_bit1 : {2'd0, dbl1_q};
+    assign pe1_shift = a_valid1 ? a_bit1 : {{(BIT_IDX_W - 1){1'b0}}, dbl1_q};
     assign pe1_row   = (state == S_IN_WORK) ? win_rdata
                      : fc_state ? wfc1_rdata
                      : t2 ? d_row : wrec1_rdata;
@@ -266,7 +283,7 @@ module rsnn_ctrl (
             t2          <= 1'b0;
             layer       <= 1'b0;
             step        <= 1'b0;
-            pred        <= 6'd0;
+            pred        <= {CLASS_W{1'b0}};
             tap_q       <= 1'b0;
             union_q     <= 1'b0;
         end else begin
@@ -310,7 +327,7 @@ module rsnn_ctrl (
                 end
                 S_FC_FIRST: state <= S_FC_WORK;
                 // zs_c's done cycle (after group 14's close) is the ARGMAX cycle.
-                S_FC_WORK: if (c_close && c_cgrp == 4'd14) state <= S_ARGMAX;
+                S_FC_WORK: if (c_close && c_cgrp == LAST_GROUP) state <= S_ARGMAX;
                 S_ARGMAX: begin
                     pred  <= argmax_index;
                     state <= S_SEND;
@@ -322,17 +339,30 @@ module rsnn_ctrl (
     end
 
     // ---- counters ----
-    reg [15:0] c_in, c_l0, c_l1, c_fc, c_total, r_win, r_wrec, r_wfc;
-    reg [15:0] sp_l0k0, sp_l0k1, sp_l1k0, sp_l1k1;
-    reg [15:0] q_in, q_l0, q_l1, q_fc, q_total, q_win, q_wrec, q_wfc;
-    reg [15:0] q_sk_win, q_sk_wrec, q_sk_wfc, q_l0k0, q_l0k1, q_l1k0, q_l1k1;
+    localparam integer CW         = COUNTER_BITS;
+    localparam [CW-1:0] CNT_0     = {CW{1'b0}};
+    localparam [CW-1:0] CNT_1     = {{(CW - 1){1'b0}}, 1'b1};
+    // Rows a walk without skips reads per frame: every row of win, of both wrec banks
+    // and of both wfc banks (skips = these - reads).
+    localparam integer  WIN_ALL_I  = WIN_ROWS;
+    localparam integer  WREC_ALL_I = 2 * WREC_ROWS;
+    localparam integer  WFC_ALL_I  = 2 * WFC_ROWS;
+    localparam [CW-1:0] WIN_ALL    = WIN_ALL_I[CW-1:0];
+    localparam [CW-1:0] WREC_ALL   = WREC_ALL_I[CW-1:0];
+    localparam [CW-1:0] WFC_ALL    = WFC_ALL_I[CW-1:0];
 
-    function [7:0] popcount128;
-        input [127:0] v;
+    reg [CW-1:0] c_in, c_l0, c_l1, c_fc, c_total, r_win, r_wrec, r_wfc;
+    reg [CW-1:0] sp_l0k0, sp_l0k1, sp_l1k0, sp_l1k1;
+    reg [CW-1:0] q_in, q_l0, q_l1, q_fc, q_total, q_win, q_wrec, q_wfc;
+    reg [CW-1:0] q_sk_win, q_sk_wrec, q_sk_wfc, q_l0k0, q_l0k1, q_l1k0, q_l1k1;
+
+    function [SPIKE_COUNT_W-1:0] popcount;
+        input [N_NEURONS-1:0] v;
         integer k;
         begin
-            popcount128 = 8'd0;
-            for (k = 0; k < 128; k = k + 1) popcount128 = popcount128 + {7'd0, v[k]};
+            popcount = {SPIKE_COUNT_W{1'b0}};
+            for (k = 0; k < N_NEURONS; k = k + 1)
+                popcount = popcount + {{(SPIKE_COUNT_W - 1){1'b0}}, v[k]};
         end
     endfunction
 
@@ -342,24 +372,24 @@ module rsnn_ctrl (
 
     always @(posedge clk) begin
         if (!rst_n || state == S_START) begin
-            c_in <= 16'd0; c_l0 <= 16'd0; c_l1 <= 16'd0; c_fc <= 16'd0; c_total <= 16'd0;
-            r_win <= 16'd0; r_wrec <= 16'd0; r_wfc <= 16'd0;
-            sp_l0k0 <= 16'd0; sp_l0k1 <= 16'd0; sp_l1k0 <= 16'd0; sp_l1k1 <= 16'd0;
+            c_in <= CNT_0; c_l0 <= CNT_0; c_l1 <= CNT_0; c_fc <= CNT_0; c_total <= CNT_0;
+            r_win <= CNT_0; r_wrec <= CNT_0; r_wfc <= CNT_0;
+            sp_l0k0 <= CNT_0; sp_l0k1 <= CNT_0; sp_l1k0 <= CNT_0; sp_l1k1 <= CNT_0;
         end else if (compute) begin
-            c_total <= c_total + 16'd1;
-            if (in_phase)           c_in <= c_in + 16'd1;
-            if (l_phase && !layer)  c_l0 <= c_l0 + 16'd1;
-            if (l_phase && layer)   c_l1 <= c_l1 + 16'd1;
-            if (fc_phase)           c_fc <= c_fc + 16'd1;
-            r_win  <= r_win + {15'd0, win_en};
-            r_wrec <= r_wrec + {15'd0, wrec0_en} + {15'd0, wrec1_en};
-            r_wfc  <= r_wfc + {15'd0, wfc0_en} + {15'd0, wfc1_en};
+            c_total <= c_total + CNT_1;
+            if (in_phase)           c_in <= c_in + CNT_1;
+            if (l_phase && !layer)  c_l0 <= c_l0 + CNT_1;
+            if (l_phase && layer)   c_l1 <= c_l1 + CNT_1;
+            if (fc_phase)           c_fc <= c_fc + CNT_1;
+            r_win  <= r_win + {{(CW - 1){1'b0}}, win_en};
+            r_wrec <= r_wrec + {{(CW - 1){1'b0}}, wrec0_en} + {{(CW - 1){1'b0}}, wrec1_en};
+            r_wfc  <= r_wfc + {{(CW - 1){1'b0}}, wfc0_en} + {{(CW - 1){1'b0}}, wfc1_en};
             if (lif_en) begin
                 case ({layer, step})
-                    2'b00: sp_l0k0 <= {8'd0, popcount128(lif_spikes)};
-                    2'b01: sp_l0k1 <= {8'd0, popcount128(lif_spikes)};
-                    2'b10: sp_l1k0 <= {8'd0, popcount128(lif_spikes)};
-                    default: sp_l1k1 <= {8'd0, popcount128(lif_spikes)};
+                    2'b00: sp_l0k0 <= {{(CW - SPIKE_COUNT_W){1'b0}}, popcount(lif_spikes)};
+                    2'b01: sp_l0k1 <= {{(CW - SPIKE_COUNT_W){1'b0}}, popcount(lif_spikes)};
+                    2'b10: sp_l1k0 <= {{(CW - SPIKE_COUNT_W){1'b0}}, popcount(lif_spikes)};
+                    default: sp_l1k1 <= {{(CW - SPIKE_COUNT_W){1'b0}}, popcount(lif_spikes)};
                 endcase
             end
         end
@@ -368,22 +398,22 @@ module rsnn_ctrl (
     // Latched in the ARGMAX cycle (the last compute cycle, counted here).
     always @(posedge clk) begin
         if (!rst_n) begin
-            q_in <= 16'd0; q_l0 <= 16'd0; q_l1 <= 16'd0; q_fc <= 16'd0; q_total <= 16'd0;
-            q_win <= 16'd0; q_wrec <= 16'd0; q_wfc <= 16'd0;
-            q_sk_win <= 16'd0; q_sk_wrec <= 16'd0; q_sk_wfc <= 16'd0;
-            q_l0k0 <= 16'd0; q_l0k1 <= 16'd0; q_l1k0 <= 16'd0; q_l1k1 <= 16'd0;
+            q_in <= CNT_0; q_l0 <= CNT_0; q_l1 <= CNT_0; q_fc <= CNT_0; q_total <= CNT_0;
+            q_win <= CNT_0; q_wrec <= CNT_0; q_wfc <= CNT_0;
+            q_sk_win <= CNT_0; q_sk_wrec <= CNT_0; q_sk_wfc <= CNT_0;
+            q_l0k0 <= CNT_0; q_l0k1 <= CNT_0; q_l1k0 <= CNT_0; q_l1k1 <= CNT_0;
         end else if (state == S_ARGMAX) begin
             q_in      <= c_in;
             q_l0      <= c_l0;
             q_l1      <= c_l1;
             q_fc      <= c_fc;
-            q_total   <= c_total + 16'd1;
+            q_total   <= c_total + CNT_1;
             q_win     <= r_win;
             q_wrec    <= r_wrec;
             q_wfc     <= r_wfc;
-            q_sk_win  <= 16'd48 - r_win;
-            q_sk_wrec <= 16'd384 - r_wrec;   // 0 for Type D, which reads all 384
-            q_sk_wfc  <= 16'd1920 - r_wfc;
+            q_sk_win  <= WIN_ALL - r_win;
+            q_sk_wrec <= WREC_ALL - r_wrec;   // 0 for Type D, which reads all 384
+            q_sk_wfc  <= WFC_ALL - r_wfc;
             q_l0k0    <= sp_l0k0;
             q_l0k1    <= sp_l0k1;
             q_l1k0    <= sp_l1k0;

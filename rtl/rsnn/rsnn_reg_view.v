@@ -2,23 +2,27 @@
 // B1, THETA0/1, SCHEDULE, WMEM_SEL, WMEM_ROW, WMEM data words): `hit` when `addr` is one of them.
 // rsnn_regs uses one for reads and one to merge the strobed bytes of a write.
 module rsnn_reg_view (
-    input  wire [15:0]  addr,
-    input  wire         enable,
-    input  wire         spike_tap,
-    input  wire [1:0]   t,
-    input  wire [2:0]   s_in,
-    input  wire [2:0]   b0,
-    input  wire [2:0]   b1,
-    input  wire [10:0]  theta0,
-    input  wire [10:0]  theta1,
-    input  wire         schedule,
-    input  wire [31:0]  sel,
-    input  wire [31:0]  row,
-    input  wire [511:0] staging,
-    output reg  [31:0]  value,
-    output reg          hit
+    addr, enable, spike_tap, t, s_in, b0, b1, theta0, theta1, schedule, sel, row, staging,
+    value, hit
 );
+    `include "rsnn_dims.vh"   // dimensions, generated from model/rsnn.py
     `include "rsnn_regmap.vh"   // generated from regs/rsnn.hjson
+
+    input  wire [15:0]         addr;
+    input  wire                enable;
+    input  wire                spike_tap;
+    input  wire [1:0]          t;
+    input  wire [2:0]          s_in;
+    input  wire [2:0]          b0;
+    input  wire [2:0]          b1;
+    input  wire [10:0]         theta0;
+    input  wire [10:0]         theta1;
+    input  wire                schedule;
+    input  wire [31:0]         sel;
+    input  wire [31:0]         row;
+    input  wire [ROW_BITS-1:0] staging;
+    output reg  [31:0]         value;
+    output reg                 hit;
 
     localparam integer DATA_IDX_W = $clog2(WMEM_DATA_COUNT);
 

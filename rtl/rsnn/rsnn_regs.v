@@ -9,57 +9,63 @@
 // WMEM_CMD reads or writes one weight-memory row through the 512-bit staging row, only
 // while the core is idle (else ERR.WMEM_BUSY) and in range (else ERR.WMEM_ADDR).
 module rsnn_regs (
-    input  wire             clk,
-    input  wire             rst_n,
-    input  wire             reg_wr_req,
-    input  wire [15:0]      reg_wr_addr,
-    input  wire [31:0]      reg_wr_data,
-    input  wire [3:0]       reg_wr_strb,
-    output wire             reg_wr_ack,
-    output reg              reg_wr_err,
-    input  wire             reg_rd_req,
-    input  wire [15:0]      reg_rd_addr,
-    output wire             reg_rd_ack,
-    output reg  [31:0]      reg_rd_data,
-    output reg              reg_rd_err,
-    // configuration
-    output reg              enable,
-    output reg              spike_tap,
-    output wire             utt_reset,      // pulse
-    output reg  [1:0]       t,
-    output reg  [2:0]       s_in,
-    output reg  [2:0]       b0,
-    output reg  [2:0]       b1,
-    output reg  [10:0]      theta0,
-    output reg  [10:0]      theta1,
-    output reg              schedule,       // SCHEDULE: 0 paper, 1 union
-    // status
-    input  wire             busy,
-    input  wire             frame_done,
-    input  wire             err_pad,
-    input  wire             err_len,
-    input  wire [15*16-1:0] counters,
-    // weight memory access (memory `wmem_sel`, row `wmem_row`)
-    output wire             wmem_en,
-    output wire             wmem_we,
-    output wire [2:0]       wmem_sel,
-    output wire [9:0]       wmem_row,
-    output wire [511:0]     wmem_wdata,
-    input  wire [511:0]     wmem_rdata
+    clk, rst_n, reg_wr_req, reg_wr_addr, reg_wr_data, reg_wr_strb, reg_wr_ack, reg_wr_err,
+    reg_rd_req, reg_rd_addr, reg_rd_ack, reg_rd_data, reg_rd_err, enable, spike_tap,
+    utt_reset, t, s_in, b0, b1, theta0, theta1, schedule, busy, frame_done, err_pad,
+    err_len, counters, wmem_en, wmem_we, wmem_sel, wmem_row, wmem_wdata, wmem_rdata
 );
+    `include "rsnn_dims.vh"   // dimensions, generated from model/rsnn.py
     // Addresses, fields, reset values and legal ranges: generated from regs/rsnn.hjson.
     `include "rsnn_regmap.vh"
+
+    input  wire                               clk;
+    input  wire                               rst_n;
+    input  wire                               reg_wr_req;
+    input  wire [15:0]                        reg_wr_addr;
+    input  wire [31:0]                        reg_wr_data;
+    input  wire [3:0]                         reg_wr_strb;
+    output wire                               reg_wr_ack;
+    output reg                                reg_wr_err;
+    input  wire                               reg_rd_req;
+    input  wire [15:0]                        reg_rd_addr;
+    output wire                               reg_rd_ack;
+    output reg  [31:0]                        reg_rd_data;
+    output reg                                reg_rd_err;
+    // configuration
+    output reg                                enable;
+    output reg                                spike_tap;
+    output wire                               utt_reset;    // pulse
+    output reg  [1:0]                         t;
+    output reg  [2:0]                         s_in;
+    output reg  [2:0]                         b0;
+    output reg  [2:0]                         b1;
+    output reg  [10:0]                        theta0;
+    output reg  [10:0]                        theta1;
+    output reg                                schedule;     // SCHEDULE: 0 paper, 1 union
+    // status
+    input  wire                               busy;
+    input  wire                               frame_done;
+    input  wire                               err_pad;
+    input  wire                               err_len;
+    input  wire [N_COUNTERS*COUNTER_BITS-1:0] counters;
+    // weight memory access (memory `wmem_sel`, row `wmem_row`)
+    output wire                               wmem_en;
+    output wire                               wmem_we;
+    output wire [MEM_SEL_W-1:0]               wmem_sel;
+    output wire [WFC_ADDR_W-1:0]              wmem_row;
+    output wire [ROW_BITS-1:0]                wmem_wdata;
+    input  wire [ROW_BITS-1:0]                wmem_rdata;
 
     // Words of the counter block and of the staging row: index within the block.
     localparam integer CNT_IDX_W  = $clog2(COUNTERS_COUNT);
     localparam integer DATA_IDX_W = $clog2(WMEM_DATA_COUNT);
 
-    reg [31:0]      frames;
-    reg [ERR_MSB:0] err;
-    reg [31:0]      sel_q;
-    reg [31:0]      row_q;
-    reg [511:0]     staging;
-    reg             rd_pending;   // a WMEM read is on the memory output next cycle
+    reg [31:0]         frames;
+    reg [ERR_MSB:0]    err;
+    reg [31:0]         sel_q;
+    reg [31:0]         row_q;
+    reg [ROW_BITS-1:0] staging;
+    reg                rd_pending;   // a WMEM read is on the memory output next cycle
 
     wire [15:0] wa = reg_wr_addr;
     wire        wr;            // a write with at least one strobe (none: nothing happens)
@@ -103,9 +109,9 @@ module rsnn_regs (
     assign wr = reg_wr_req && any_strobe;
 
     // Rows per memory: win 48, wrec banks 192, wfc banks 960.
-    wire [31:0] rows_of_sel = (sel_q == WMEM_SEL_WIN) ? 32'd48
-                            : (sel_q <= WMEM_SEL_WREC_BANK1) ? 32'd192
-                            : 32'd960;
+    wire [31:0] rows_of_sel = (sel_q == WMEM_SEL_WIN) ? WIN_ROWS
+                            : (sel_q <= WMEM_SEL_WREC_BANK1) ? WREC_ROWS
+                            : WFC_ROWS;
     wire        wmem_ok     = sel_q <= WMEM_SEL_WFC_BANK1 && row_q < rows_of_sel;
     wire        cmd_wr      = wr && wa == WMEM_CMD_ADDR;
     wire        cmd_go      = cmd_wr && !busy && wmem_ok
@@ -124,8 +130,8 @@ module rsnn_regs (
     assign utt_reset  = wr && wa == CTRL_ADDR && wd[CTRL_UTT_RESET_LSB];
     assign wmem_en    = cmd_go;
     assign wmem_we    = cmd_go && wd == WMEM_CMD_WRITE;
-    assign wmem_sel   = sel_q[2:0];
-    assign wmem_row   = row_q[9:0];
+    assign wmem_sel   = sel_q[MEM_SEL_W-1:0];
+    assign wmem_row   = row_q[WFC_ADDR_W-1:0];
     assign wmem_wdata = staging;
 
     always @* begin

@@ -1,4 +1,5 @@
 // rsnn_state: every source file it needs, paths relative to this file (verilator -F)
++incdir+.
 rsnn_current.v
 rsnn_input_scale.v
 rsnn_lif.v

@@ -15,37 +15,44 @@ module rsnn_zs_a #(
     parameter integer NF     = 48,           // input buffer entries (8-bit features)
     parameter integer FEAT_W = $clog2(NF)
 ) (
-    input  wire              clk,
-    input  wire              rst_n,
-    input  wire              start,
-    input  wire              split,     // 1: two bits per cycle on both PE sets (union)
-    input  wire [NF*8-1:0]   x,         // feature i in x[8i+7:8i], unsigned
-    output wire              row_rd,    // read win row `row_addr` this cycle
-    output wire [FEAT_W-1:0] row_addr,
-    output wire              row_last,  // this read is the phase's last
-    output wire              valid,     // set 0 op this cycle: acc0 += w << bit_idx
-    output wire [FEAT_W-1:0] feat,
-    output reg  [2:0]        bit_idx,
-    output wire              valid1,    // set 1 op this cycle (split only): acc1 += w << bit_idx1
-    output reg  [2:0]        bit_idx1,
-    output wire              last,      // last item cycle of the phase
-    output wire              done
+    clk, rst_n, start, split, x, row_rd, row_addr, row_last, valid, feat, bit_idx, valid1,
+    bit_idx1, last, done
 );
+    `include "rsnn_dims.vh"   // dimensions, generated from model/rsnn.py
+
+    input  wire                       clk;
+    input  wire                       rst_n;
+    input  wire                       start;
+    input  wire                       split;     // 1: two bits per cycle on both PE sets (union)
+    input  wire [NF*FEATURE_BITS-1:0] x;         // feature i in x[8i+7:8i], unsigned
+    output wire                       row_rd;    // read win row `row_addr` this cycle
+    output wire [FEAT_W-1:0]          row_addr;
+    output wire                       row_last;  // this read is the phase's last
+    output wire                       valid;     // set 0 op this cycle: acc0 += w << bit_idx
+    output wire [FEAT_W-1:0]          feat;
+    output reg  [BIT_IDX_W-1:0]       bit_idx;
+    output wire                       valid1;    // set 1 op this cycle (split only): acc1 += w << bit_idx1
+    output reg  [BIT_IDX_W-1:0]       bit_idx1;
+    output wire                       last;      // last item cycle of the phase
+    output wire                       done;
+
     reg [NF-1:0] nonzero;
     integer i;
     always @* begin
-        for (i = 0; i < NF; i = i + 1) nonzero[i] = |x[8 * i +: 8];
+        for (i = 0; i < NF; i = i + 1) nonzero[i] = |x[FEATURE_BITS * i +: FEATURE_BITS];
     end
 
-    reg              active_q;  // a feature's bits are being consumed
-    reg              split_q;   // the walk's mode, sampled at start
-    reg [FEAT_W-1:0] feat_q;
-    reg [7:0]        bits_q;    // its bits not yet consumed
+    reg                    active_q;  // a feature's bits are being consumed
+    reg                    split_q;   // the walk's mode, sampled at start
+    reg [FEAT_W-1:0]       feat_q;
+    reg [FEATURE_BITS-1:0] bits_q;    // its bits not yet consumed
 
-    wire [7:0] bits_rest  = bits_q & (bits_q - 1'b1);        // without the lowest bit
-    wire [7:0] bits_rest2 = bits_rest & (bits_rest - 1'b1);  // without the lowest two
-    wire [7:0] bits_next  = split_q ? bits_rest2 : bits_rest;
-    wire       feat_end   = active_q && (bits_next == 8'd0); // last cycle of this feature
+    // bits_rest: without the lowest bit; bits_rest2: without the lowest two; feat_end:
+    // the last cycle of this feature
+    wire [FEATURE_BITS-1:0] bits_rest  = bits_q & (bits_q - 1'b1);
+    wire [FEATURE_BITS-1:0] bits_rest2 = bits_rest & (bits_rest - 1'b1);
+    wire [FEATURE_BITS-1:0] bits_next  = split_q ? bits_rest2 : bits_rest;
+    wire                    feat_end   = active_q && (bits_next == {FEATURE_BITS{1'b0}});
 
     // Nonzero features not yet read, lowest first; a read consumes one.
     wire pool_valid, pool_last;
@@ -56,10 +63,10 @@ module rsnn_zs_a #(
     assign row_rd   = (start || feat_end) && pool_valid;
     assign row_last = row_rd && pool_last;
 
-    wire [7:0] row_bits = x[8 * row_addr +: 8];
+    wire [FEATURE_BITS-1:0] row_bits = x[FEATURE_BITS * row_addr +: FEATURE_BITS];
 
     assign valid  = active_q;
-    assign valid1 = active_q && split_q && (bits_rest != 8'd0);
+    assign valid1 = active_q && split_q && (bits_rest != {FEATURE_BITS{1'b0}});
     assign feat   = feat_q;
     assign last   = feat_end && !row_rd;
     assign done   = !active_q && !start;
@@ -67,11 +74,11 @@ module rsnn_zs_a #(
     // Lowest set bit (set 0) and the next one (set 1); the lowest index wins.
     integer b;
     always @* begin
-        bit_idx  = 3'd0;
-        bit_idx1 = 3'd0;
-        for (b = 7; b >= 0; b = b - 1) begin
-            if (bits_q[b])    bit_idx  = b[2:0];
-            if (bits_rest[b]) bit_idx1 = b[2:0];
+        bit_idx  = {BIT_IDX_W{1'b0}};
+        bit_idx1 = {BIT_IDX_W{1'b0}};
+        for (b = FEATURE_BITS - 1; b >= 0; b = b - 1) begin
+            if (bits_q[b])    bit_idx  = b[BIT_IDX_W-1:0];
+            if (bits_rest[b]) bit_idx1 = b[BIT_IDX_W-1:0];
         end
     end
 
@@ -80,7 +87,7 @@ module rsnn_zs_a #(
             active_q <= 1'b0;
             split_q  <= 1'b0;
             feat_q   <= {FEAT_W{1'b0}};
-            bits_q   <= 8'd0;
+            bits_q   <= {FEATURE_BITS{1'b0}};
         end else begin
             if (start) split_q <= split;
             if (row_rd) begin
@@ -89,7 +96,7 @@ module rsnn_zs_a #(
                 bits_q   <= row_bits;
             end else if (start || feat_end) begin
                 active_q <= 1'b0;
-                bits_q   <= 8'd0;
+                bits_q   <= {FEATURE_BITS{1'b0}};
             end else if (active_q) begin
                 bits_q   <= bits_next;
             end

@@ -1,4 +1,5 @@
 // qclif_neuron: every source file it needs, paths relative to this file (verilator -F)
++incdir+../../../rtl/qclif
 qclif_neuron.v
 ../../../rtl/qclif/qclif_apical.v
 ../../../rtl/qclif/qclif_csa_tree.v
