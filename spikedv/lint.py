@@ -6,7 +6,10 @@ Three checks, each silent when clean (tests/test_lint.py runs them all):
   top levels again with each parameter set the tests build (``TOP_PARAMETERS``);
 - the whole ``rtl/`` tree at once, as a reviewer lints it:
   ``verilator --lint-only -Wall rtl/*/*.v``;
-- Icarus: ``iverilog -g2012 -Wall`` of each module from its ``.f`` and of the whole tree.
+- Icarus: ``iverilog -g2012 -Wall`` of each module from its ``.f`` and of the whole tree;
+- the SystemVerilog assertion checkers (rtl/*/sva/, docs/formal.md): every module that
+  has checkers bound in its build, from its ``.f`` with those checkers and ``--assert``,
+  as the Verilator builds of the tests compile them (top levels with each parameter set).
 
 Waivers are metacomments beside the code they waive, each with its reason.
 """
@@ -18,7 +21,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from verif.sources import PROJECT_ROOT, RTL_ROOT, all_modules, filelist_of, include_dirs, sources
+from verif.sources import (PROJECT_ROOT, RTL_ROOT, all_modules, assertion_sources, filelist_of,
+                           include_dirs, sources)
 from verif.toolchain import configure_environment
 
 # Parameter sets the tests and engines build, beyond each module's defaults.
@@ -60,6 +64,20 @@ def verilator_module(module: str, parameters: dict | None = None) -> LintResult:
     return _run(f"verilator {label}", cmd, env)
 
 
+def verilator_module_sva(module: str, parameters: dict | None = None) -> LintResult:
+    """The module with the assertion checkers its Verilator builds bind (``--assert``)."""
+    env = configure_environment(dict(os.environ))
+    files = sources(module)
+    checkers = assertion_sources(files)
+    cmd = ["verilator", "--lint-only", "-Wall", "--assert", "--quiet-stats",
+           "--top-module", module,
+           *[f"-I{_rel(d)}" for d in include_dirs([*files, *checkers])],
+           *[f"-G{k}={v}" for k, v in (parameters or {}).items()],
+           "-F", _rel(filelist_of(module)), *map(_rel, checkers)]
+    label = module + "".join(f" {k}={v}" for k, v in (parameters or {}).items())
+    return _run(f"verilator+sva {label}", cmd, env)
+
+
 def rtl_files() -> list[Path]:
     return sorted(RTL_ROOT.rglob("*.v"))
 
@@ -99,6 +117,12 @@ def all_checks():
             checks.append((f"verilator {module} {label}",
                            lambda m=module, p=params: verilator_module(m, p)))
         checks.append((f"iverilog {module}", lambda m=module: icarus_module(m)))
+        if assertion_sources(sources(module)):
+            checks.append((f"verilator+sva {module}", lambda m=module: verilator_module_sva(m)))
+            for params in TOP_PARAMETERS.get(module, []):
+                label = " ".join(f"{k}={v}" for k, v in params.items())
+                checks.append((f"verilator+sva {module} {label}",
+                               lambda m=module, p=params: verilator_module_sva(m, p)))
     return checks
 
 

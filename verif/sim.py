@@ -35,7 +35,7 @@ from typing import Iterator, Mapping, Sequence
 from cocotb_tools.runner import get_results, get_runner
 
 from verif import settings as run_settings
-from verif.sources import PROJECT_ROOT, include_dirs
+from verif.sources import PROJECT_ROOT, assertion_sources, include_dirs
 from verif.toolchain import configure_environment
 
 SIM_BUILD_ENV = "SPIKEDV_SIM_BUILD"
@@ -55,6 +55,10 @@ TIMESCALE = ("1ns", "1ps")
 # where cocotb's own harness is compiled too.
 VERILATOR_ARGS = ["-Wno-fatal", "--x-assign", "unique", "--x-initial", "unique", "-O3"]
 _VERILATOR_COVERAGE_ARGS = ["--coverage-line", "--coverage-toggle", "--coverage-user"]
+# Assertions (docs/formal.md): every Verilator build compiles the SystemVerilog checkers
+# bound to the modules it contains (rtl/*/sva/, verif.sources.assertion_sources) with
+# their assertions and covers on; a failing assertion ends the run with its message.
+VERILATOR_ASSERT_ARGS = ["--assert"]
 # cocotb's runner passes --public-flat-rw, which makes every signal of the design writable
 # through VPI; Verilator then re-evaluates all logic that reads one on every eval, and
 # rsnn_accel ran 7x slower than without it. We turn it off and make only the top level's
@@ -99,6 +103,7 @@ def build_key(
         "waves": waves,
         "coverage": coverage,
         "verilator_args": VERILATOR_ARGS,
+        "verilator_assert_args": VERILATOR_ASSERT_ARGS if simulator == "verilator" else [],
         "verilator_visibility": ("all" if waves or simulator != "verilator"
                                  else _ports_control_text(toplevel, sources)),
         "timescale": TIMESCALE,
@@ -170,6 +175,8 @@ def build(
     parameters = dict(parameters or {})
     defines = dict(defines or {})
     sources = [Path(s).resolve() for s in sources]
+    if simulator == "verilator":   # the checkers are part of the build and of its hash
+        sources += [p for p in assertion_sources(sources) if p not in sources]
     # `include files (generated register maps, *.vh) sit beside the sources using them.
     includes = sorted({*(Path(i).resolve() for i in includes), *include_dirs(sources)})
     key = build_key(simulator, toplevel, sources, parameters, defines, includes, waves, coverage)
@@ -184,7 +191,7 @@ def build(
             shutil.rmtree(build_dir)  # a half-finished build from an interrupted run
         build_args: list[str] = []
         if simulator == "verilator":
-            build_args += VERILATOR_ARGS
+            build_args += VERILATOR_ARGS + VERILATOR_ASSERT_ARGS
             if not waves:
                 build_args += _VERILATOR_PORTS_ONLY
                 build_args.append(str(_ports_control_file(toplevel, sources, build_dir)))
@@ -338,6 +345,8 @@ def run(
         )
     except SystemExit as exc:  # the runner exits on failures when under pytest
         failure = f"simulator exit status {exc.code}"
+    except RuntimeError as exc:  # the simulator exited nonzero: a failed assertion stops it
+        failure = f"simulator stopped ({exc})"
     if failure is None:
         try:
             n_tests, n_failed = get_results(results)
@@ -366,5 +375,6 @@ def _log_tail(log: Path, lines: int = 40) -> str:
         return "(no log)"
     text = log.read_text(errors="replace").splitlines()
     # Mismatch lines first: they say which item, expected and got.
-    errors = [line for line in text if " ERROR " in line or "MISMATCH" in line][:20]
+    errors = [line for line in text
+              if " ERROR " in line or "MISMATCH" in line or "Assertion failed" in line][:20]
     return "\n".join(errors + ["..."] + text[-lines:])

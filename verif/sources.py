@@ -10,6 +10,7 @@ module from its ``.f`` alone, so a list that misses a file, or holds one too man
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -83,3 +84,61 @@ def include_dirs(files) -> list[Path]:
 def all_modules() -> list[str]:
     """Names of every module that has a file list (design and testbench HDL)."""
     return sorted(_filelists())
+
+
+# ---- assertion checkers (docs/formal.md) -------------------------------------------
+# SystemVerilog checkers live beside the RTL in rtl/<design>/sva/: a checker module
+# <checker> in <checker>.sv, and one bind file <module>_bind.sv per watched module,
+# holding `bind <module> <checker> ...` statements only. Verilator builds add, for every
+# module defined in a build's sources, its bind file and the checkers it instantiates;
+# Icarus and the synthesizable source lists never see them.
+_BIND = re.compile(r"^\s*bind\s+(\w+)\s+(\w+)", re.M)
+_MODULE = re.compile(r"^\s*module\s+(\w+)", re.M)
+
+
+def _strip_comments(text: str) -> str:
+    return re.sub(r"//[^\n]*|/\*.*?\*/", " ", text, flags=re.S)
+
+
+def sva_files() -> list[Path]:
+    """Every checker and bind file under rtl/*/sva/."""
+    return sorted(f for d in RTL_ROOT.glob("*/sva") for f in d.glob("*.sv"))
+
+
+def _bind_index() -> tuple[dict[str, list[Path]], dict[str, Path]]:
+    """{watched module: its bind files}, {checker module: its file}."""
+    binds: dict[str, list[Path]] = {}
+    checkers: dict[str, Path] = {}
+    for f in sva_files():
+        text = _strip_comments(f.read_text())
+        targets = {target for target, _ in _BIND.findall(text)}
+        for target in targets:
+            binds.setdefault(target, []).append(f)
+        for name in _MODULE.findall(text):
+            checkers[name] = f
+    return binds, checkers
+
+
+def assertion_sources(files) -> list[Path]:
+    """The checker and bind files (rtl/*/sva/) for the modules defined in ``files``:
+    checkers first, then the bind files, each once; empty when none is watched.
+    Modules are found by name, so a copy of a module elsewhere (a mutant in a temporary
+    folder) gets its checkers too."""
+    binds, checkers = _bind_index()
+    defined: list[str] = []
+    for f in files:
+        defined += _MODULE.findall(_strip_comments(Path(f).read_text(errors="replace")))
+    bind_files: list[Path] = []
+    for module in defined:
+        for b in binds.get(module, []):
+            if b not in bind_files:
+                bind_files.append(b)
+    needed: list[Path] = []
+    for b in bind_files:
+        for _, checker in _BIND.findall(_strip_comments(b.read_text())):
+            path = checkers.get(checker)
+            if path is None:
+                raise InputError(b, f"bind of checker {checker!r}, which no rtl/*/sva/*.sv defines")
+            if path not in needed:
+                needed.append(path)
+    return needed + bind_files

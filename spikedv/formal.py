@@ -1,0 +1,400 @@
+"""``spikedv formal``: the formal proofs of the blocks (formal/, docs/formal.md).
+
+Each proof is a harness under ``formal/`` that instantiates one RTL block, writes the
+spec formula of docs/*.md as a reference model in Verilog (or reuses the protocol
+checkers of rtl/*/sva/) and asserts that the block agrees, for every input (sequence).
+The flow uses the tools ``scripts/setup.sh`` installs (Debian yosys 0.23 with its ABC):
+
+    yosys   read_verilog -formal -sv <harness, checkers>; read_verilog -formal <RTL>
+            chparam; prep -top <harness>; flatten; setundef -anyseq; ...; aigmap
+            write_aiger -zinit                 asserts -> bad states, assumes -> constraints
+    yosys-abc  read_aiger; fold; strash; pdr   (or dprove, or bmc3 -F <depth>)
+
+Methods: ``prove`` is an unbounded proof (IC3/PDR finds an inductive invariant, so the
+property holds in every reachable state, for any number of cycles; for a combinational
+block it is a complete SAT proof, with SAT sweeping (``dprove``) for the adder trees);
+``bmc`` is a bounded check to the stated depth. A counterexample is reported with the
+frame it was found in, and the failing assertion's name is recovered with
+``yosys-smtbmc -s z3`` on the same model (``counterexample`` in the JSON).
+
+``proofs()`` is the registry (stable names ``<block>.<property set>``); ``run_proof``
+runs one; ``spikedv formal [BLOCK ...] [--jobs N] [--out reports/formal.json]`` runs
+them and prints one line per proof: block, property set, method, depth, result, seconds.
+"""
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from verif.sources import PROJECT_ROOT, include_dirs, sources
+
+FORMAL_ROOT = PROJECT_ROOT / "formal"
+SVA = {  # checker files a harness may reuse
+    "axis_checker": PROJECT_ROOT / "rtl/common/sva/axis_checker.sv",
+    "axil_checker": PROJECT_ROOT / "rtl/common/sva/axil_checker.sv",
+    "reg_bus_checker": PROJECT_ROOT / "rtl/common/sva/reg_bus_checker.sv",
+}
+CSA_STAND_IN = FORMAL_ROOT / "qclif/csa_tree_sum.v"
+DEFAULT_TIMEOUT_S = 1800
+
+
+@dataclass(frozen=True)
+class Proof:
+    """One proof: ``harness`` (under formal/, module ``top``) with ``parameters`` over the
+    RTL of ``rtl`` (module names, sources from their .f files), ``checkers`` (rtl/*/sva
+    modules), and ``stand_ins`` (files replacing the RTL module of the same name)."""
+
+    name: str
+    block: str
+    properties: str
+    harness: str
+    top: str
+    rtl: tuple[str, ...]
+    parameters: tuple[tuple[str, int], ...] = ()
+    method: str = "prove"          # prove | bmc
+    engine: str = "pdr"            # pdr | dprove | bmc3
+    depth: int = 0                 # bmc: frames checked
+    fast: bool = True              # in the default test suite
+    checkers: tuple[str, ...] = ()
+    stand_ins: tuple[str, ...] = ()
+    parts: tuple["Proof", ...] = ()   # a compositional proof: every part must hold
+    note: str = ""
+
+
+def _csa_chain(n: int = 200, w: int = 17) -> tuple[Proof, ...]:
+    """Parts of the compositional proof of qclif_csa_tree at (N, W): the compressor
+    lemma, the steps N -> N - N // 3 down to 4, and the base N = 4 proven directly."""
+    parts = [Proof(f"qclif_csa_tree.compressor_w{w}", "qclif_csa_tree", "3:2 compressor keeps the sum",
+                   "qclif/qclif_csa_compressor_fv.sv", "qclif_csa_compressor_fv",
+                   ("qclif_csa_tree",), (("W", w),))]
+    while n > 4:
+        k = n // 3
+        parts.append(Proof(f"qclif_csa_tree.step_{n}_{n - k}", "qclif_csa_tree",
+                           f"tree({n}) = tree({n - k}) after {k} compressors",
+                           "qclif/qclif_csa_tree_step_fv.sv", "qclif_csa_tree_step_fv",
+                           ("qclif_csa_tree",), (("N", n), ("K", k), ("W", w))))
+        n -= k
+    parts.append(Proof(f"qclif_csa_tree.base_{n}", "qclif_csa_tree", f"tree({n}) = sum",
+                       "qclif/qclif_csa_tree_base_fv.sv", "qclif_csa_tree_base_fv",
+                       ("qclif_csa_tree",), (("N", n), ("W", w))))
+    return tuple(parts)
+
+
+def proofs() -> list[Proof]:
+    """Every proof, fast ones first."""
+    return [
+        Proof("strobe_merge.formula", "strobe_merge", "merged = (current & ~mask) | (wdata & mask); written = |strb",
+              "common/strobe_merge_fv.sv", "strobe_merge_fv", ("strobe_merge",), (("BYTES", 4),)),
+        Proof("axis_skid.stream", "axis_skid",
+              "AXI4-Stream rules out; no loss, no duplicate, order kept; latency 1, full throughput",
+              "common/axis_skid_fv.sv", "axis_skid_fv", ("axis_skid",),
+              (("DATA_W", 32), ("USER_W", 1)), checkers=("axis_checker",)),
+        Proof("axil_regs.protocol", "axil_regs",
+              "AXI4-Lite slave rules and register handshake (axil_checker, reg_bus_checker); one B/R per acked request",
+              "common/axil_regs_fv.sv", "axil_regs_fv", ("axil_regs",), (("ADDR_W", 16),),
+              checkers=("axil_checker", "reg_bus_checker")),
+        Proof("rsnn_lif.formula", "rsnn_lif", "U = sat_12(u - (u >>> b) + I), spike U >= theta, reset to 0",
+              "rsnn/rsnn_lif_fv.sv", "rsnn_lif_fv", ("rsnn_lif",), (("LANES", 128),)),
+        Proof("rsnn_input_scale.formula", "rsnn_input_scale", "Iin = sat_12(A >>> s_in)",
+              "rsnn/rsnn_input_scale_fv.sv", "rsnn_input_scale_fv", ("rsnn_input_scale",),
+              (("LANES", 128), ("A_W", 18))),
+        Proof("rsnn_current.formula", "rsnn_current", "I = sat_12(base + acc0 + acc1) (12/18/12 bits)",
+              "rsnn/rsnn_current_fv.sv", "rsnn_current_fv", ("rsnn_current",),
+              (("LANES", 128), ("BASE_W", 12), ("ACC0_W", 18), ("ACC1_W", 12))),
+        Proof("rsnn_current.formula_18_18", "rsnn_current", "I = sat_12(base + acc0 + acc1) (12/18/18 bits, rsnn_state)",
+              "rsnn/rsnn_current_fv.sv", "rsnn_current_fv", ("rsnn_current",),
+              (("LANES", 128), ("BASE_W", 12), ("ACC0_W", 18), ("ACC1_W", 18))),
+        Proof("rsnn_pe_set.acc18", "rsnn_pe_set", "acc follows the clear/en table, op = sext(w) << shift (18 bits)",
+              "rsnn/rsnn_pe_set_fv.sv", "rsnn_pe_set_fv", ("rsnn_pe_set",),
+              (("LANES", 128), ("ACC_W", 18))),
+        Proof("rsnn_pe_set.acc12", "rsnn_pe_set", "acc follows the clear/en table, op = sext(w) << shift (12 bits)",
+              "rsnn/rsnn_pe_set_fv.sv", "rsnn_pe_set_fv", ("rsnn_pe_set",),
+              (("LANES", 128), ("ACC_W", 12))),
+        Proof("qclif_apical.formula", "qclif_apical", "Va' = clamp_u8(Va - la + Ia), g = g0 + Va'",
+              "qclif/qclif_apical_fv.sv", "qclif_apical_fv", ("qclif_apical",)),
+        Proof("qclif_mult.formula", "qclif_mult", "D = (Is * g) >>> sd",
+              "qclif/qclif_mult_fv.sv", "qclif_mult_fv", ("qclif_mult",), engine="dprove"),
+        Proof("qclif_soma.formula", "qclif_soma", "V' = clamp_u8(V - ls + D)",
+              "qclif/qclif_soma_fv.sv", "qclif_soma_fv", ("qclif_soma",)),
+        Proof("qclif_threshold.formula", "qclif_threshold", "s = V' >= theta; V' - theta on a spike",
+              "qclif/qclif_threshold_fv.sv", "qclif_threshold_fv", ("qclif_threshold",)),
+        Proof("qclif_spike_weighting.k4", "qclif_spike_weighting",
+              "result = sat_8((sum bits*w) >>> shift), K = 4, RTL adder tree",
+              "qclif/qclif_spike_weighting_fv.sv", "qclif_spike_weighting_fv",
+              ("qclif_spike_weighting",), (("K", 4),), engine="dprove"),
+        Proof("qclif_neuron_datapath.n3", "qclif_neuron_datapath",
+              "the five blocks chained = the neuron formulas, 3 inputs, 3 context, RTL adder trees",
+              "qclif/qclif_neuron_datapath_fv.sv", "qclif_neuron_datapath_fv",
+              ("qclif_neuron_datapath",), (("N_IN", 3), ("N_CTX", 3)), engine="dprove"),
+        # ---- long: the 200-operand adder trees ----
+        Proof("qclif_csa_tree.sum", "qclif_csa_tree",
+              "tree(200 operands, 17 bits) = their sum mod 2^17 (compositional)",
+              "qclif/qclif_csa_tree_step_fv.sv", "qclif_csa_tree_step_fv", ("qclif_csa_tree",),
+              fast=False, parts=_csa_chain(200, 17),
+              note="compressor lemma + FIFO-structure steps (each an equivalence of two RTL "
+                   "trees) + base N = 4; together: tree(200) = sum (docs/formal.md)"),
+        Proof("qclif_spike_weighting.k200", "qclif_spike_weighting",
+              "result = sat_8((sum bits*w) >>> shift), K = 200 (tree by qclif_csa_tree.sum)",
+              "qclif/qclif_spike_weighting_fv.sv", "qclif_spike_weighting_fv",
+              ("qclif_spike_weighting",), (("K", 200),), engine="dprove", fast=False,
+              stand_ins=("qclif/csa_tree_sum.v",)),
+        Proof("qclif_neuron_datapath.n200", "qclif_neuron_datapath",
+              "the five blocks chained = the neuron formulas, 200 inputs, 200 context "
+              "(trees by qclif_csa_tree.sum)",
+              "qclif/qclif_neuron_datapath_fv.sv", "qclif_neuron_datapath_fv",
+              ("qclif_neuron_datapath",), (("N_IN", 200), ("N_CTX", 200)), engine="dprove",
+              fast=False, stand_ins=("qclif/csa_tree_sum.v",)),
+    ]
+
+
+def select(names: list[str] | None, fast_only: bool = False) -> list[Proof]:
+    """Proofs whose block or name matches one of ``names`` (globs allowed); all if none."""
+    chosen = [p for p in proofs() if not fast_only or p.fast]
+    if not names:
+        return chosen
+    out = [p for p in chosen
+           if any(fnmatch.fnmatchcase(p.block, n) or fnmatch.fnmatchcase(p.name, n) for n in names)]
+    return out
+
+
+# ---- the flow ------------------------------------------------------------------------
+def _files(proof: Proof) -> tuple[list[Path], list[Path]]:
+    """(SystemVerilog files: harness and checkers, Verilog files: RTL and stand-ins)."""
+    stand_ins = [FORMAL_ROOT / s for s in proof.stand_ins]
+    replaced = {m for s in stand_ins for m in re.findall(r"^\s*module\s+(\w+)", s.read_text(), re.M)}
+    rtl: list[Path] = []
+    for module in proof.rtl:
+        for f in sources(module):
+            defined = set(re.findall(r"^\s*module\s+(\w+)", f.read_text(), re.M))
+            if f not in rtl and not (defined & replaced):
+                rtl.append(f)
+    sv = [SVA[c] for c in proof.checkers] + [FORMAL_ROOT / proof.harness]
+    return sv, rtl + stand_ins
+
+
+def yosys_script(proof: Proof, aiger: bool = True) -> str:
+    sv, v = _files(proof)
+    incs = " ".join(f"-I{d}" for d in include_dirs(v))
+    lines = [f"read_verilog -formal -sv {incs} {' '.join(map(str, sv))}",
+             f"read_verilog -formal {incs} {' '.join(map(str, v))}"]
+    if proof.parameters:
+        sets = " ".join(f"-set {k} {v}" for k, v in proof.parameters)
+        lines.append(f"chparam {sets} {proof.top}")
+    lines += [f"prep -top {proof.top}", "flatten", "setundef -anyseq", "opt -keepdc -fast",
+              "check"]
+    if aiger:
+        lines += ["setattr -unset keep", "delete -output", "opt -full", "techmap",
+                  "opt -fast", "dffunmap", "aigmap", "opt_clean", "stat",
+                  "write_aiger -I -B -zinit -map model.aim model.aig"]
+    else:
+        lines += ["write_smt2 -wires model.smt2"]
+    return "\n".join(lines) + "\n"
+
+
+def abc_command(proof: Proof) -> str:
+    if proof.engine == "bmc3":
+        return f"read_aiger model.aig; fold; strash; bmc3 -F {proof.depth}; write_cex -a cex.aiw"
+    if proof.engine == "dprove":
+        return "read_aiger model.aig; fold; strash; dprove"
+    return "read_aiger model.aig; fold; strash; pdr"
+
+
+def parse_abc(proof: Proof, text: str) -> tuple[str, int | None, str]:
+    """(result, depth or counterexample frame, detail) from ABC's output."""
+    frame = re.search(r"was asserted in frame (\d+)", text)
+    if frame or "Networks are NOT EQUIVALENT" in text or re.search(r"^SATISFIABLE", text, re.M):
+        return "FAILED", int(frame.group(1)) if frame else 0, "counterexample"
+    if proof.engine == "bmc3":
+        done = re.search(r"No output asserted in (\d+) frames", text)
+        if done:
+            return "passed", int(done.group(1)), f"no counterexample in {done.group(1)} frames"
+        return "error", None, text.strip().splitlines()[-1] if text.strip() else "no output"
+    if "Property proved" in text:
+        inv = re.findall(r"Invariant F\[(\d+)\]", text)
+        k = int(inv[-1]) if inv else 0
+        return "proved", k, f"inductive invariant at frame {k}" if inv else "proved"
+    if re.search(r"^UNSATISFIABLE", text, re.M) or "Networks are equivalent" in text:
+        return "proved", 0, "proved"
+    return "error", None, text.strip().splitlines()[-1] if text.strip() else "no output"
+
+
+def _run(cmd: list[str], cwd: Path, timeout_s: float) -> tuple[int, str]:
+    try:
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout_s,
+                              env=dict(os.environ))
+    except subprocess.TimeoutExpired as exc:
+        out = (exc.stdout or b"")
+        return -1, out.decode(errors="replace") if isinstance(out, bytes) else str(out)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def _name_failure(proof: Proof, work: Path, frame: int, timeout_s: float) -> list[str]:
+    """The assertions a BMC run with z3 finds failing, up to the counterexample frame."""
+    (work / "smt.ys").write_text(yosys_script(proof, aiger=False))
+    rc, log = _run(["yosys", "-q", "-s", "smt.ys"], work, timeout_s)
+    if rc != 0:
+        return []
+    steps = str(frame + 2)
+    rc, out = _run(["yosys-smtbmc", "-s", "z3", "-t", steps, "--dump-vcd", "cex.vcd",
+                    "model.smt2"], work, timeout_s)
+    return sorted(set(re.findall(r"Assert failed in \S+: (.+)", out)))
+
+
+def work_dir(proof: Proof, root: Path | None = None) -> Path:
+    from verif.sim import sim_build_dir
+
+    base = root if root is not None else sim_build_dir() / "formal"
+    return base / re.sub(r"[^A-Za-z0-9_.-]+", "_", proof.name)
+
+
+def run_proof(proof: Proof, root: Path | None = None,
+              timeout_s: float = DEFAULT_TIMEOUT_S) -> dict:
+    """Run one proof (all its parts); a dict for the report."""
+    if proof.parts:
+        start = time.monotonic()
+        parts = [run_proof(p, root, timeout_s) for p in proof.parts]
+        bad = [p for p in parts if p["result"] not in ("proved", "passed")]
+        return {**_row(proof), "result": bad[0]["result"] if bad else "proved",
+                "depth": 0, "seconds": round(time.monotonic() - start, 1),
+                "detail": (f"{len(parts)} parts proved: " if not bad else
+                           f"part {bad[0]['name']}: {bad[0]['detail']}; ") + proof.note,
+                "counterexample": bad[0]["counterexample"] if bad else [],
+                "parts": parts}
+    work = work_dir(proof, root)
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    start = time.monotonic()
+    (work / "model.ys").write_text(yosys_script(proof))
+    rc, log = _run(["yosys", "-q", "-l", "yosys.log", "-s", "model.ys"], work, timeout_s)
+    row = _row(proof)
+    if rc != 0:
+        tail = [ln for ln in log.splitlines() if "ERROR" in ln or "rror" in ln][:3]
+        return {**row, "result": "error", "depth": None,
+                "seconds": round(time.monotonic() - start, 1),
+                "detail": "yosys: " + ("; ".join(tail) or log.strip()[-300:]),
+                "counterexample": []}
+    left = max(timeout_s - (time.monotonic() - start), 1)
+    rc, out = _run(["yosys-abc", "-c", abc_command(proof)], work, left)
+    (work / "abc.log").write_text(out)
+    if rc == -1:
+        result, depth, detail = "timeout", None, f"no answer in {timeout_s:.0f} s"
+    else:
+        result, depth, detail = parse_abc(proof, out)
+    cex: list[str] = []
+    if result == "FAILED":
+        cex = _name_failure(proof, work, depth or 0, timeout_s)
+        detail = (f"counterexample in frame {depth}"
+                  + (f": {', '.join(cex)}" if cex else "") + f" (trace {work / 'cex.vcd'})")
+    return {**row, "result": result, "depth": depth,
+            "seconds": round(time.monotonic() - start, 1), "detail": detail,
+            "counterexample": cex}
+
+
+def _row(proof: Proof) -> dict:
+    method = proof.method if not proof.parts else "prove"
+    how = {"pdr": "PDR (IC3)", "dprove": "SAT sweeping + SAT", "bmc3": "BMC"}[proof.engine]
+    if proof.parts:
+        how = f"compositional, {len(proof.parts)} parts"
+    return {"name": proof.name, "block": proof.block, "properties": proof.properties,
+            "method": method, "engine": how,
+            "parameters": dict(proof.parameters), "harness": f"formal/{proof.harness}",
+            "stand_ins": [f"formal/{s}" for s in proof.stand_ins], "fast": proof.fast}
+
+
+def run_all(chosen: list[Proof], jobs: int = 1, root: Path | None = None,
+            timeout_s: float = DEFAULT_TIMEOUT_S, on_done=None) -> list[dict]:
+    """Every chosen proof, ``jobs`` at a time; rows in the registry's order."""
+    results: dict[str, dict] = {}
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(run_proof, p, root, timeout_s): p for p in chosen}
+        for fut, p in futures.items():
+            results[p.name] = fut.result()
+            if on_done:
+                on_done(results[p.name])
+    return [results[p.name] for p in chosen]
+
+
+def depth_text(row: dict) -> str:
+    if row["depth"] is None:
+        return "-"
+    if row["method"] == "bmc":
+        return str(row["depth"])
+    return "unbounded" if row["result"] == "proved" else str(row["depth"])
+
+
+def format_row(row: dict) -> str:
+    return (f"{row['block']:24s} {row['name']:36s} {row['method']:5s} {depth_text(row):10s} "
+            f"{row['result']:8s} {row['seconds']:8.1f}s  {row['properties']}")
+
+
+# ---- command line --------------------------------------------------------------------
+def add_arguments(p) -> None:
+    from spikedv.cli_args import add_jobs, add_out
+
+    p.add_argument("blocks", nargs="*", metavar="BLOCK",
+                   help="blocks or proof names to run, globs allowed (default: all)")
+    p.add_argument("--fast", action="store_true",
+                   help="only the fast proofs (those the default test suite runs)")
+    p.add_argument("--list", action="store_true", help="list the proofs and exit")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
+                   help=f"seconds per proof (default {DEFAULT_TIMEOUT_S:.0f})")
+    add_jobs(p, default="1")
+    add_out(p, "JSON report (default reports/formal.json)", required=False,
+            default=PROJECT_ROOT / "reports" / "formal.json")
+
+
+def _jobs(text: str) -> int:
+    return os.cpu_count() or 1 if text == "auto" else int(text)
+
+
+def run(args) -> int:
+    from model.errors import InputError
+
+    chosen = select(args.blocks, fast_only=args.fast)
+    if not chosen:
+        raise InputError(None, f"no proof matches {' '.join(args.blocks)} "
+                               f"(blocks: {', '.join(sorted({p.block for p in proofs()}))})")
+    if args.list:
+        for p in chosen:
+            params = " ".join(f"{k}={v}" for k, v in p.parameters)
+            print(f"{p.block:24s} {p.name:36s} {'fast' if p.fast else 'long':4s} "
+                  f"formal/{p.harness} {params}")
+        return 0
+    missing = [t for t in ("yosys", "yosys-abc", "yosys-smtbmc", "z3") if shutil.which(t) is None]
+    if missing:
+        raise InputError(None, f"missing tools: {', '.join(missing)} (scripts/setup.sh installs them)")
+    print(f"{'block':24s} {'proof':36s} {'method':5s} {'depth':10s} {'result':8s} "
+          f"{'seconds':>9s}  properties")
+    start = time.monotonic()
+    rows = run_all(chosen, _jobs(args.jobs), timeout_s=args.timeout,
+                   on_done=lambda r: print(format_row(r), flush=True))
+    wall = time.monotonic() - start
+    failed = [r for r in rows if r["result"] not in ("proved", "passed")]
+    for r in failed:
+        print(f"{r['name']}: {r['result']}: {r['detail']}")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"proofs": rows, "wall_seconds": round(wall, 1),
+                               "tools": _tool_versions()}, indent=2))
+    print(f"formal: {len(rows) - len(failed)} of {len(rows)} proofs hold "
+          f"({wall:.0f} s); report {out}")
+    return 1 if failed else 0
+
+
+def _tool_versions() -> dict:
+    out = {}
+    for tool, cmd in {"yosys": ["yosys", "-V"], "z3": ["z3", "--version"]}.items():
+        try:
+            out[tool] = subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            out[tool] = "not found"
+    return out
