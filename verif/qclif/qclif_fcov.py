@@ -1,9 +1,11 @@
 """Functional coverage of the qclif network (covergroups of verif/testplan.md).
 
-:func:`sample_bin` is called once per checked bin with the model's bin result (what
-the bin exercised is a property of its stimulus, which the model computes exactly) and
-the configuration; :func:`sample_error` when a test saw an ERR bit raised;
-:func:`sample_strobe` when a test checked a byte-strobe write.
+Sampled in one place, :class:`QclifCoverage`, a subscriber of the predictor and the
+register agent: :func:`sample_bin` once per bin the predictor expects (what the bin
+exercised is a property of its stimulus, which the model computes exactly) with the
+configuration, :func:`sample_error` for every ERR bit a register read saw raised. The
+shared register suite (verif/common/test_registers.py, its own bus code) calls
+:func:`sample_error` and :func:`sample_strobe` for the checks it made.
 """
 from __future__ import annotations
 
@@ -79,3 +81,22 @@ def sample_strobe(kind: str) -> None:
     partial write to a range-checked register whose merged word was legal (stored) or
     illegal (ERR, unchanged); ERR cleared per strobed byte; a 32-bit register or staging
     word merged bytewise."""
+
+
+class QclifCoverage:
+    """Samples the qclif covergroups: every bin the predictor expects and every ERR bit
+    a register read saw raised."""
+
+    def __init__(self, regmap, n: int, np_units: int):
+        self.err_bits = regmap.err_bits()
+        self.n, self.np_units = n, np_units
+
+    def on_bin(self, exp) -> None:
+        sample_bin(exp.result, {"n": self.n, "np_units": self.np_units, "g0": exp.regs.g0,
+                                "last": exp.last})
+
+    def on_register(self, access) -> None:
+        if access.kind == "read" and access.ok and access.register == "ERR":
+            for name, bit in self.err_bits.items():
+                if access.value >> bit & 1:
+                    sample_error(name)

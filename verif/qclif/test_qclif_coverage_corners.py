@@ -8,9 +8,11 @@ against model/qclif.py and model/qclif_schedule.py like every other network test
 - ``sample_len``: a sample of 65,536 bins raises ERR.SAMPLE_LEN (covergroup
   ``qclif.regs.error``) in the default run: on a network of N = NP = 2 (P = 1, 4 cycles
   per bin, and the cheapest design to simulate per cycle) the bulk of the bins is
-  streamed with TVALID held high (no Python await per bin), the last ones bin by bin:
-  about 260k cycles, a few seconds on either simulator. The same check at N = 20, bin
-  by bin, stays in test_qclif_network.py (long).
+  streamed with TVALID held high and the input monitor paused (no Python await per
+  bin; the predictor is told how many silent bins went by, QclifTb.stream_zero_bins),
+  the last ones through the monitor and the predictor like any other bins: about 260k
+  cycles, a few seconds on either simulator. The same check at N = 20, bin by bin,
+  stays in test_qclif_network.py (long).
 
 saturated_and_dense_bins uses the builds and preloaded weights of test_qclif_network.py's
 configurations (no extra build); sample_len has its own small build.
@@ -20,18 +22,14 @@ from __future__ import annotations
 import cocotb
 import numpy as np
 import pytest
-from cocotb.triggers import ClockCycles, RisingEdge
 
 from model import qclif
 from model.qclif import QclifRegs, QclifWeights
-from model.qclif_schedule import bin_counters, bin_cycles
-from verif.qclif.qclif_fcov import sample_error
-from verif.qclif.qclif_tb import REGS, QclifTb, random_inputs
-from verif.qclif.scenarios import CONFIGS, NetworkSettings, settings_weights, write_config_weights
+from verif.qclif.predictor import MAX_SAMPLE_BINS
+from verif.qclif.qclif_tb import REGS, QclifTb
+from verif.qclif.scenarios import (CONFIGS, NetworkSettings, random_inputs, settings_weights,
+                                   write_config_weights)
 from verif.settings import load
-
-MAX_SAMPLE_BINS = 65535   # docs/qclif.md "Clarifications": a longer sample sets SAMPLE_LEN
-STATUS_IDLE = REGS.field("STATUS", "IDLE").mask
 
 
 def _weights() -> QclifWeights:
@@ -40,10 +38,10 @@ def _weights() -> QclifWeights:
 
 # ---- cocotb tests ------------------------------------------------------------------
 async def _write_win_rows(tb: QclifTb, win: np.ndarray, neurons) -> None:
-    """Win columns of ``neurons`` over the bus; they become the reference weights."""
-    for n in neurons:
-        await tb.wmem_write("win", int(n), win[:, n])
-        tb.weights.win[:, n] = win[:, n]
+    """Win columns of ``neurons`` over the bus; they become the predictor's weights."""
+    weights = tb.weights.copy()
+    weights.win = win
+    await tb.load_over_bus(weights, neurons=neurons, memories=("win",))
 
 
 @cocotb.test(timeout_time=100, timeout_unit="ms")
@@ -69,7 +67,7 @@ async def saturated_and_dense_bins(dut):
     x = np.stack([ones, ones, random_inputs(tb.rng, 1, density=0.3)[0], ones])
     exp = await tb.run_sample(x)
     # The stimulus must reach its corner, or the coverage hole would silently return.
-    assert all(exp[t]["spikes"].all() for t in (0, 1, 3)), \
+    assert all(exp[t].spikes.all() for t in (0, 1, 3)), \
         "the construction did not make every neuron fire on an all-ones bin"
     silenced = tb.rng.choice(tb.n, size=int(tb.rng.integers(1, 7)), replace=False)
     win[:, silenced] = tb.rng.integers(-128, 0, size=(qclif.N_INPUTS, len(silenced)))
@@ -77,33 +75,9 @@ async def saturated_and_dense_bins(dut):
     firing = np.ones(tb.n, np.uint8)
     firing[silenced] = 0
     exp = await tb.run_sample(np.stack([ones, ones, ones]))
-    assert all(np.array_equal(e["spikes"], firing) for e in exp), \
+    assert all(np.array_equal(e.spikes, firing) for e in exp), \
         f"the construction did not fire exactly the neurons other than {sorted(silenced)}"
     tb.finish(min_compared=7 * 4 + 8)
-
-
-async def _stream_zero_bins(tb: QclifTb, stop: int) -> int:
-    """Hold TVALID high with an all-zero, TLAST = 0 beat until ``stop`` bins are done,
-    release TVALID right after a handshake, wait for idle and return BINS. Each poll
-    waits the bins still missing times the fewest cycles a bin takes (the schedule
-    model's), so BINS passes ``stop`` by a few bins at most."""
-    dut = tb.dut
-    min_cycles = int(bin_cycles(tb.n, tb.np_units, False))
-    dut.s_axis_tdata.value = 0
-    dut.s_axis_tlast.value = 0
-    dut.s_axis_tvalid.value = 1
-    while (done := await tb.read(REGS.addr("BINS"))) < stop:
-        await ClockCycles(tb.clk, max((stop - done) * min_cycles, 1))
-    while True:   # TVALID may drop only after a transfer (AXI4-Stream)
-        await RisingEdge(tb.clk)
-        if int(dut.s_axis_tready.value):
-            break
-    dut.s_axis_tvalid.value = 0
-    for _ in range(1000):
-        if await tb.read(REGS.addr("STATUS")) & STATUS_IDLE:
-            return await tb.read(REGS.addr("BINS"))
-        await ClockCycles(tb.clk, 4)
-    raise AssertionError("qclif_network: not idle after the streamed bins")
 
 
 @cocotb.test(timeout_time=50, timeout_unit="ms")
@@ -114,36 +88,27 @@ async def sample_len(dut):
     starts clean and matches the model."""
     tb = QclifTb(dut, _weights())
     await tb.start(QclifRegs(), spike_out=False)
-    zero = np.zeros(qclif.N_INPUTS, np.uint8)
-    done = await _stream_zero_bins(tb, MAX_SAMPLE_BINS - 48)
+    done = await tb.stream_zero_bins(MAX_SAMPLE_BINS - 48)
     tb.log.info("%d bins streamed with TVALID held high", done)
     tb.sb.check("streamed bins stay below the limit", True, 0 < done < MAX_SAMPLE_BINS)
-    tb.sb.check(f"ERR after {done} bins", 0, await tb.read(REGS.addr("ERR")))
-    for _ in range(MAX_SAMPLE_BINS - done):
-        tb.drv.send(zero, False)
-    await tb.wait_bins(MAX_SAMPLE_BINS)
-    tb.sb.check(f"ERR after {MAX_SAMPLE_BINS} bins", 0, await tb.read(REGS.addr("ERR")))
-    # An all-zero sample never spikes: no input, so no somatic drive, so no context.
-    silent = np.zeros(tb.n, np.uint8)
-    cnt = bin_counters(zero, silent, silent, tb.n, tb.np_units, False)
-    for name in ("cycles", "synops", "spikes"):
-        tb.sb.check(f"bin {MAX_SAMPLE_BINS} counter {name}", int(cnt[name]),
-                    await tb.read(REGS.addr(name.upper())))
-    tb.drv.send(zero, False)
-    await tb.wait_bins(MAX_SAMPLE_BINS + 1)
-    if tb.sb.check(f"ERR after {MAX_SAMPLE_BINS + 1} bins", REGS.err_mask("SAMPLE_LEN"),
-                   await tb.read(REGS.addr("ERR"))):
-        sample_error("SAMPLE_LEN")
-    tb.drv.send(zero, True)                             # ends the over-long sample
-    await tb.wait_bins(MAX_SAMPLE_BINS + 2)
-    scores = await tb.sink.recv()
-    tb.sb.check("score beats of the over-long sample", 12, len(bytes(scores.tdata)) // 4)
-    await tb.write(REGS.addr("ERR"), REGS.err_mask("SAMPLE_LEN"))   # RW1C
-    tb.bins_done = MAX_SAMPLE_BINS + 2
+    tb.sb.check(f"ERR after {done} bins", 0, await tb.regs.read("ERR"))
+    zero = np.zeros((MAX_SAMPLE_BINS - done, qclif.N_INPUTS), np.uint8)
+    # the last bins below the limit: streamed, the last one's counters checked
+    await tb.run_sample(zero, lockstep=False, tlast=False)
+    tb.sb.check(f"ERR after {MAX_SAMPLE_BINS} bins", 0, await tb.regs.read("ERR"))
+    await tb.run_sample(zero[:1], tlast=False)            # the 65,536th: counters checked
+    tb.sb.check(f"SAMPLE_LEN expected after {MAX_SAMPLE_BINS + 1} bins",
+                REGS.err_mask("SAMPLE_LEN"), tb.predictor.expected_err())
+    tb.sb.check(f"ERR after {MAX_SAMPLE_BINS + 1} bins", tb.predictor.expected_err(),
+                await tb.regs.read("ERR"))
+    # ends the over-long sample: 12 score beats, TUSER 0 (values not defined)
+    await tb.run_sample(zero[:1])
+    await tb.regs.write("ERR", REGS.err_mask("SAMPLE_LEN"))   # RW1C
     await tb.set_ctrl(spike_out=True)
     await tb.configure(QclifRegs(la=1, ls=1, g0=64, theta=32, si=2, sa=2, sd=4))
     await tb.run_sample(random_inputs(tb.rng, 3, density=0.5))
-    tb.sb.check("ERR after a 3-bin sample that followed", 0, await tb.read(REGS.addr("ERR")))
+    tb.sb.check("ERR after a 3-bin sample that followed", tb.predictor.expected_err(),
+                await tb.regs.read("ERR"))
     tb.finish(min_compared=20)
 
 

@@ -18,16 +18,13 @@ import numpy as np
 import pytest
 from cocotb.triggers import ClockCycles, SimTimeoutError, with_timeout
 
-from cocotbext.axi import AxiResp
-
 from model.qclif import QclifRegs, QclifWeights
 from verif.common.tb import simulator_name
-from verif.qclif.qclif_fcov import sample_error
-from verif.qclif.qclif_tb import (MEMORY_SEL, REGS, WMEM_CMD_CODE, QclifTb, firing_stimulus,
-                                  random_inputs, random_regs)
-from verif.qclif.scenarios import CONFIGS, NetworkSettings, settings_weights, write_config_weights
+from verif.qclif.predictor import MAX_SAMPLE_BINS
+from verif.qclif.qclif_tb import MEMORY_SEL, REGS, STATUS_BUSY, STATUS_IDLE, WMEM_CMD_CODE, QclifTb
+from verif.qclif.scenarios import (CONFIGS, NetworkSettings, firing_stimulus, random_inputs,
+                                   random_regs, settings_weights, write_config_weights)
 from verif.settings import context, load
-
 
 
 def _icarus() -> bool:
@@ -61,9 +58,9 @@ async def end_to_end(dut):
     tb = QclifTb(dut, _weights())
     k = _scale()
     await tb.start(random_regs(tb.rng))
-    assert await tb.read(REGS.addr("ID")) == REGS.field("ID").resval
-    assert await tb.read(REGS.addr("N_NEURONS")) == tb.n
-    assert await tb.read(REGS.addr("NP_UNITS")) == tb.np_units
+    tb.sb.check("ID", REGS.field("ID").resval, await tb.regs.read("ID"))
+    tb.sb.check("N_NEURONS", tb.n, await tb.regs.read("N_NEURONS"))
+    tb.sb.check("NP_UNITS", tb.np_units, await tb.regs.read("NP_UNITS"))
     bins = load(NetworkSettings).bins
     regs, x = firing_stimulus(tb.rng, tb.weights, bins)
     await tb.configure(regs)
@@ -77,7 +74,7 @@ async def end_to_end(dut):
     # without SPIKE_OUT only the scores come out; counters still per bin
     await tb.set_ctrl(spike_out=False)
     await _guard(tb, tb.run_sample(random_inputs(tb.rng, 3)), 50)
-    assert tb.model_spikes > 0, "the stimulus never made the network fire"
+    assert tb.model_spikes() > 0, "the stimulus never made the network fire"
     tb.finish(min_compared=20)
 
 
@@ -97,16 +94,16 @@ async def backpressure(dut):
 
 @cocotb.test(timeout_time=200, timeout_unit="ms")
 async def reset_mid_sample(dut):
-    """rst_n in the middle of a sample (bins in flight), then CTRL.SAMPLE_RESET after
-    some bins of another; each followed by a clean sample that must match a fresh run."""
+    """rst_n in the middle of a sample (bins in flight; what came out before it is
+    checked too), then CTRL.SAMPLE_RESET after some bins of another; each followed by a
+    clean sample that must match a fresh run."""
     tb = QclifTb(dut, _weights())
     regs = random_regs(tb.rng)
     await tb.start(regs)
-    for x in range(2):
-        for t in range(4):
-            tb.drv.send(random_inputs(tb.rng, 1)[0], t == 3)
+    for _ in range(2):
+        tb.send(random_inputs(tb.rng, 4))
         await ClockCycles(tb.clk, int(tb.rng.integers(1, 40)))
-        await tb.pulse_reset()
+        await tb.reset()
         await tb.configure(regs)            # registers are back at their reset values
         await tb.set_ctrl()
         await _guard(tb, tb.run_sample(random_inputs(tb.rng, 4)), 50)
@@ -123,7 +120,7 @@ async def g0_zero_never_fires(dut):
     regs = QclifRegs(la=0, ls=0, g0=0, theta=1, si=0, sa=0, sd=0)
     await tb.start(regs)
     exp = await _guard(tb, tb.run_sample(random_inputs(tb.rng, 4, density=1.0)), 50)
-    assert all(not e["spikes"].any() for e in exp), "the model fired with g0 = 0"
+    assert all(not e.spikes.any() for e in exp), "the model fired with g0 = 0"
     tb.finish(min_compared=10)
 
 
@@ -133,46 +130,39 @@ async def wmem_errors(dut):
     suite verif/common/test_registers.py): WMEM_CMD with WMEM_SEL above 2 or
     WMEM_NEURON = N raises ERR.WMEM_ADDR, a merged WMEM_CMD word that is not a command
     (0x100: byte 1 strobed alone) does nothing, and a command while a bin computes raises
-    ERR.WMEM_BUSY and leaves the weights as they were."""
+    ERR.WMEM_BUSY and leaves the weights as they were; that bin's outputs are checked
+    once TREADY is released."""
     tb = QclifTb(dut, _weights())
     regs = random_regs(tb.rng)
     await tb.start(regs)
-    err_addr = REGS.addr("ERR")
-    await tb.write(REGS.addr("WMEM_SEL"), 3)
-    await tb.write(REGS.addr("WMEM_NEURON"), 0)
-    await tb.write(REGS.addr("WMEM_CMD"), WMEM_CMD_CODE["read"])
-    if tb.sb.check("ERR after WMEM_SEL = 3", REGS.err_mask("WMEM_ADDR"), await tb.read(err_addr)):
-        sample_error("WMEM_ADDR")
-    await tb.write(err_addr, 0x3FF)
-    result = await tb.axil.write(REGS.addr("WMEM_CMD") + 1, bytes([WMEM_CMD_CODE["write"]]))
-    tb.sb.check("BRESP of WMEM_CMD byte 1 = 1", int(AxiResp.OKAY), int(result.resp))
+    await tb.regs.write("WMEM_SEL", 3)
+    await tb.regs.write("WMEM_NEURON", 0)
+    await tb.regs.write("WMEM_CMD", WMEM_CMD_CODE["read"])
+    tb.sb.check("ERR after WMEM_SEL = 3", REGS.err_mask("WMEM_ADDR"), await tb.regs.read("ERR"))
+    await tb.regs.write("ERR", 0x3FF)
+    # byte 1 alone (the agent asserts BRESP = OKAY)
+    await tb.regs.write("WMEM_CMD", WMEM_CMD_CODE["write"] << 8, strb=0b0010)
     tb.sb.check("ERR after WMEM_CMD <- 0x100 (not a command) with WMEM_SEL = 3", 0,
-                await tb.read(err_addr))
-    await tb.write(REGS.addr("WMEM_SEL"), MEMORY_SEL["win"])
-    await tb.write(REGS.addr("WMEM_NEURON"), tb.n)
-    await tb.write(REGS.addr("WMEM_CMD"), WMEM_CMD_CODE["write"])
-    tb.sb.check("ERR after WMEM_NEURON = N", REGS.err_mask("WMEM_ADDR"), await tb.read(err_addr))
-    await tb.write(err_addr, 0x3FF)
+                await tb.regs.read("ERR"))
+    await tb.regs.write("WMEM_SEL", MEMORY_SEL["win"])
+    await tb.regs.write("WMEM_NEURON", tb.n)
+    await tb.regs.write("WMEM_CMD", WMEM_CMD_CODE["write"])
+    tb.sb.check("ERR after WMEM_NEURON = N", REGS.err_mask("WMEM_ADDR"), await tb.regs.read("ERR"))
+    await tb.regs.write("ERR", 0x3FF)
     # a weight access while a bin computes is refused (and the weights stay)
     await tb.configure(regs)
-    tb.stalls(0.0, 1.0)                                    # output stalled: stays busy
-    tb.drv.send(random_inputs(tb.rng, 1)[0], True)
-    busy = REGS.field("STATUS", "BUSY").mask
-    while not await tb.read(REGS.addr("STATUS")) & busy:
+    tb.out_mon.hold(True)                                  # output stalled: stays busy
+    tb.send(random_inputs(tb.rng, 1))
+    while not await tb.regs.read("STATUS") & STATUS_BUSY:
         pass
-    await tb.write(REGS.addr("WMEM_NEURON"), 0)
-    await tb.write(REGS.addr("WMEM_CMD"), WMEM_CMD_CODE["write"])
-    if tb.sb.check("ERR after WMEM_CMD while busy", REGS.err_mask("WMEM_BUSY"),
-                   await tb.read(err_addr)):
-        sample_error("WMEM_BUSY")
-    tb.sb.check("STATUS while busy", busy, await tb.read(REGS.addr("STATUS")))
-    tb.stalls()
-    await tb.wait_bins(1)
-    while tb.sink.count() < 2:
-        await ClockCycles(tb.clk, 10)
-    tb.sink.clear()
-    tb.sb.check("STATUS idle", REGS.field("STATUS", "IDLE").mask,
-                await tb.read(REGS.addr("STATUS")))
+    await tb.regs.write("WMEM_NEURON", 0)
+    await tb.regs.write("WMEM_CMD", WMEM_CMD_CODE["write"])
+    tb.sb.check("ERR after WMEM_CMD while busy", REGS.err_mask("WMEM_BUSY"),
+                await tb.regs.read("ERR"))
+    tb.sb.check("STATUS while busy", STATUS_BUSY, await tb.regs.read("STATUS"))
+    tb.out_mon.hold(False)
+    await _guard(tb, tb.check_counters(), 10)              # spikes, scores, counters
+    tb.sb.check("STATUS idle", STATUS_IDLE, await tb.regs.read("STATUS"))
     await tb.check_readback(neurons=[0])
     tb.finish(min_compared=8)
 
@@ -198,22 +188,27 @@ async def weights_over_bus(dut):
 
 @cocotb.test(timeout_time=20_000, timeout_unit="ms")
 async def sample_len(dut):
-    """ERR.SAMPLE_LEN: clear after 65,535 bins of one sample, set by the 65,536th."""
+    """ERR.SAMPLE_LEN: clear after 65,535 bins of one sample, set by the 65,536th. The
+    bins go in one by one through the driver and the input monitor; the predictor counts
+    the silent ones without the model (``skip_silent``: all-zero bins on a silent state
+    stay silent) and checks the bin that crosses the limit."""
     tb = QclifTb(dut, _weights())
     await tb.start(QclifRegs(), spike_out=False)
-    zero = np.zeros(200, np.uint8)
-    for _ in range(65535):
-        tb.drv.send(zero, False)
-    while tb.drv.sent < 65535:
+    zero = np.zeros((MAX_SAMPLE_BINS, 200), np.uint8)
+    tb.predictor.skip_silent = True
+    tb.send(zero, tlast=False)
+    while tb.driver.sent < MAX_SAMPLE_BINS:
         await ClockCycles(tb.clk, 2000)
-    await tb.wait_bins(65535)
-    tb.sb.check("ERR after 65535 bins", 0, await tb.read(REGS.addr("ERR")))
-    tb.drv.send(zero, False)
-    await tb.wait_bins(65536)
-    if tb.sb.check("ERR after 65536 bins", REGS.err_mask("SAMPLE_LEN"),
-                   await tb.read(REGS.addr("ERR"))):
-        sample_error("SAMPLE_LEN")
-    tb.finish(min_compared=2)
+    await tb.wait_bins(MAX_SAMPLE_BINS)
+    tb.predictor.skip_silent = False
+    tb.sb.check(f"ERR after {MAX_SAMPLE_BINS} bins", tb.predictor.expected_err(),
+                await tb.regs.read("ERR"))
+    await tb.run_sample(zero[:1], tlast=False)              # counters checked
+    tb.sb.check(f"ERR after {MAX_SAMPLE_BINS + 1} bins", REGS.err_mask("SAMPLE_LEN"),
+                tb.predictor.expected_err())
+    tb.sb.check(f"ERR after {MAX_SAMPLE_BINS + 1} bins", tb.predictor.expected_err(),
+                await tb.regs.read("ERR"))
+    tb.finish(min_compared=8)
 
 
 # ---- pytest ------------------------------------------------------------------------
