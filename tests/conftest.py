@@ -41,25 +41,37 @@ class FreshClone:
                               capture_output=True, text=True, timeout=timeout)
 
 
+def _make_bin(bin_dir: Path) -> None:
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    wrapper = bin_dir / "spikedv"
+    wrapper.write_text('#!/bin/sh\nexec python3 -m spikedv.cli "$@"\n')
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+
+
 @pytest.fixture(scope="session")
-def fresh_clone(tmp_path_factory) -> FreshClone:
-    """One clone per test session, shared by the pytest-xdist workers (made under a
-    lock in their common base folder)."""
+def pristine_tree(tmp_path_factory) -> Path:
+    """The working tree's files, copied once per test session (shared by the
+    pytest-xdist workers, made under a lock in their common base folder); never run in."""
     base = tmp_path_factory.getbasetemp().parent
-    root = base / "fresh_clone" / "spikedv"
-    with open(base / "fresh_clone.lock", "w") as lock:
+    root = base / "pristine_tree"
+    with open(base / "pristine_tree.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (root / ".copied").is_file():
-            if root.parent.exists():
-                shutil.rmtree(root.parent)
+        if not (base / "pristine_tree.copied").is_file():
+            if root.exists():
+                shutil.rmtree(root)
             for rel in _tracked_and_new_files():
                 dst = root / rel
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(ROOT / rel, dst)
-            bin_dir = root.parent / "bin"
-            bin_dir.mkdir()
-            wrapper = bin_dir / "spikedv"
-            wrapper.write_text('#!/bin/sh\nexec python3 -m spikedv.cli "$@"\n')
-            wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-            (root / ".copied").write_text("")
+            (base / "pristine_tree.copied").write_text("")
+    return root
+
+
+@pytest.fixture
+def fresh_clone(pristine_tree, tmp_path) -> FreshClone:
+    """A clone of its own for each test: commands that build, run or clean in it never
+    meet another test's files (two tests running the same RTL test share no run folder)."""
+    root = tmp_path / "clone" / "spikedv"
+    shutil.copytree(pristine_tree, root, symlinks=True)
+    _make_bin(root.parent / "bin")
     return FreshClone(root)
