@@ -9,8 +9,14 @@ Functional coverage: testbenches sample cocotb-coverage cover points and call
 :func:`verif.common.fcov.export` at the end, which writes ``fcov.yml`` in the run folder;
 these are merged with ``cocotb_coverage.coverage.merge_coverage``.
 
-Targets (``SIGNOFF_TARGETS``) are what a design must reach before sign-off; the report
-marks each figure PASS or BELOW TARGET.
+Targets are what a design must reach before sign-off; they live in the testplans
+(``verif/testplan/<design>.hjson``, per stage); this report marks each figure against the
+strictest V2 target (``signoff_targets()``), the signoff report (spikedv/report) per design
+and stage.
+
+Waivers (``verif/testplan/waivers_<design>.hjson``, :func:`load_waivers`) take points no
+test can reach out of a design's figures (:func:`design_figures`); each waiver keeps the
+figure it changes.
 """
 from __future__ import annotations
 
@@ -29,8 +35,15 @@ from verif.toolchain import verilator_coverage
 
 REPORTS = REPO_ROOT / "reports"
 
-# Percent of points hit, per coverage type, that a design must reach before sign-off.
-SIGNOFF_TARGETS = {"line": 95.0, "branch": 90.0, "toggle": 85.0, "functional": 100.0}
+# Coverage types with a sign-off target (the others are shown for information).
+TARGET_KINDS = ("line", "branch", "toggle")
+
+
+def signoff_targets() -> dict[str, float]:
+    """The strictest V2 target of any design per figure (verif/testplan/*.hjson)."""
+    from spikedv.report.testplan import default_targets
+
+    return default_targets()
 
 _FIELD = re.compile(r"\x01([a-z]+)\x02([^\x01']*)")
 
@@ -131,10 +144,13 @@ def merge_functional(yml_files: list[Path], out_dir: Path) -> dict:
         if isinstance(entry, dict) and "size" in entry and "coverage" in entry:
             size = entry["size"] or 0
             hits = entry.get("bins:_hits") or {}
+            at_least = entry.get("at_least", 1)
             out[name] = {"covered": entry["coverage"], "size": size,
                          "percent": 100.0 * entry["coverage"] / size if size else 0.0,
                          "kind": str(entry.get("type", "")).rsplit(".", 1)[-1].rstrip("'>"),
-                         "holes": [str(b) for b, n in hits.items() if n < entry.get("at_least", 1)]}
+                         "at_least": at_least,
+                         "bins": {str(b): int(n) for b, n in hits.items()},
+                         "holes": [str(b) for b, n in hits.items() if n < at_least]}
     return out
 
 
@@ -152,10 +168,12 @@ def _totals(code: dict) -> dict[str, list[int]]:
 
 
 def render(code: dict, functional: dict, html: Path | None,
-           per_instance: dict | None = None) -> str:
+           per_instance: dict | None = None, targets: dict | None = None) -> str:
+    targets = signoff_targets() if targets is None else targets
     kinds = ["line", "branch", "toggle", "user"]
     lines = ["# Coverage report", "",
-             "Sign-off targets: " + ", ".join(f"{k} >= {v:.0f}%" for k, v in SIGNOFF_TARGETS.items()),
+             "Sign-off targets (V2, verif/testplan/*.hjson): "
+             + ", ".join(f"{k} >= {v:.0f}%" for k, v in targets.items()),
              "", "## Code coverage (Verilator)", "",
              "Per RTL file, each source point counted once and hit when any instance in any "
              "test build hit it (design-unit view, the sign-off figure).", "",
@@ -182,7 +200,7 @@ def render(code: dict, functional: dict, html: Path | None,
             row.append("-")
             continue
         pct = _pct(hit, tot)
-        target = SIGNOFF_TARGETS.get(k)
+        target = targets.get(k)
         verdict = "" if target is None else (" PASS" if pct >= target else " BELOW TARGET")
         verdicts.append((k, pct, target))
         row.append(f"**{pct:.1f}%**{verdict}")
@@ -197,7 +215,7 @@ def render(code: dict, functional: dict, html: Path | None,
         lines += ["", f"Annotated sources: `{os.path.relpath(html, REPO_ROOT)}`"]
     lines += ["", "## Functional coverage (cocotb-coverage)", ""]
     if functional:
-        target = SIGNOFF_TARGETS["functional"]
+        target = targets.get("functional", 100.0)
         lines += ["| cover point / cross | bins hit | bins | percent | holes (first 6) |",
                   "|---|---|---|---|---|"]
         for name, c in sorted(functional.items()):
@@ -251,3 +269,275 @@ def build(dats: list[Path], ymls: list[Path], out_dir: Path, quiet: bool = False
         print(text)
         print(f"report: {out_dir / 'coverage.md'}")
     return result
+
+
+# ---- per design: design-unit figures after waivers ------------------------------
+
+def fnmatchcase(text: str, pattern: str) -> bool:
+    """Waiver patterns: ``*`` any text, ``?`` one character, brackets literal (point
+    names are ``data[3]:0->1``), as in the testplans' test patterns."""
+    from spikedv.report.testplan import matches
+
+    return matches(pattern, text)
+
+
+def rel_path(file: str) -> str:
+    """A coverage point's file relative to the checkout; a path of another checkout or
+    machine keeps its part from the last ``rtl/`` or ``verif/`` on."""
+    path = Path(file)
+    try:
+        return path.resolve().relative_to(REPO_ROOT).as_posix()
+    except (ValueError, OSError):
+        pass
+    parts = path.parts
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i] in ("rtl", "verif"):
+            return "/".join(parts[i:])
+    return file
+
+
+@dataclass
+class Waiver:
+    """One waived coverage point (or set of points, by pattern) of a design."""
+    design: str
+    kind: str              # line | branch | toggle | expr | user | functional
+    reason: str
+    who: str
+    when: str
+    file: str = ""         # code points: RTL file relative to the checkout
+    line: int | None = None
+    name: str = ""         # point name; '*' any text, '?' one character, [] literal
+    instance: str = ""     # instance hierarchy pattern (per-instance view)
+    covergroup: str = ""   # functional: cover point or cross
+    bin: str = ""          # functional: its bin
+    source: str = ""       # waiver file and index, for messages
+
+    def matches(self, p: CodePoint) -> bool:
+        if self.kind == "functional" or p.kind != self.kind:
+            return False
+        if rel_path(p.file) != self.file:
+            return False
+        if self.line is not None and p.line != self.line:
+            return False
+        if self.name and not fnmatchcase(p.name, self.name):
+            return False
+        if self.instance and p.instance != "*" and not fnmatchcase(p.instance, self.instance):
+            return False
+        return True
+
+    def as_dict(self) -> dict:
+        keys = ("kind", "file", "line", "name", "instance", "covergroup", "bin", "reason",
+                "who", "when", "source")
+        return {k: getattr(self, k) for k in keys if getattr(self, k) not in ("", None)}
+
+
+_WAIVER_KEYS = {"kind", "file", "line", "name", "instance", "covergroup", "bin", "reason",
+                "who", "when"}
+WAIVER_KINDS = ("line", "branch", "toggle", "expr", "user", "functional")
+
+
+def waiver_file(design: str) -> Path:
+    return REPO_ROOT / "verif" / "testplan" / f"waivers_{design}.hjson"
+
+
+def load_waivers(path: Path, design: str | None = None) -> list[Waiver]:
+    """The waivers of a file (none when it does not exist); a bad waiver is an
+    InputError naming the file and the waiver."""
+    import hjson
+
+    from model.errors import InputError
+
+    path = Path(path)
+    if not path.is_file():
+        return []
+    try:
+        data = hjson.loads(path.read_text())
+    except hjson.HjsonDecodeError as exc:
+        raise InputError(path, f"Hjson syntax: {exc.msg}", f"line {exc.lineno}") from None
+    design = design or str(data.get("design", ""))
+    if data.get("design", design) != design:
+        raise InputError(path, f"design {data.get('design')!r}, expected {design!r}", "design")
+    out = []
+    for i, raw in enumerate(data.get("waivers") or []):
+        where = f"waivers[{i}]"
+        if not isinstance(raw, dict):
+            raise InputError(path, "expected an object", where)
+        unknown = sorted(set(raw) - _WAIVER_KEYS)
+        if unknown:
+            raise InputError(path, f"unknown key {unknown[0]!r}", where)
+        kind = raw.get("kind")
+        if kind not in WAIVER_KINDS:
+            raise InputError(path, f"kind {kind!r} is not one of {', '.join(WAIVER_KINDS)}",
+                             where)
+        for key in ("reason", "who", "when"):
+            if not str(raw.get(key, "")).strip():
+                raise InputError(path, f"missing {key}", where)
+        if kind == "functional":
+            if not raw.get("covergroup") or raw.get("bin") in (None, ""):
+                raise InputError(path, "a functional waiver needs covergroup and bin", where)
+        elif not raw.get("file"):
+            raise InputError(path, "a code waiver needs file", where)
+        line = raw.get("line")
+        if line is not None and (isinstance(line, bool) or not isinstance(line, int)):
+            raise InputError(path, "line must be a number", where)
+        out.append(Waiver(design=design, kind=kind, reason=" ".join(str(raw["reason"]).split()),
+                          who=str(raw["who"]), when=str(raw["when"]),
+                          file=str(raw.get("file", "")), line=line,
+                          name=str(raw.get("name", "")), instance=str(raw.get("instance", "")),
+                          covergroup=str(raw.get("covergroup", "")), bin=str(raw.get("bin", "")),
+                          source=f"{path.name}[{i}]"))
+    return out
+
+
+def _figure(hit: int, total: int) -> dict:
+    return {"hit": hit, "total": total, "percent": 100.0 * hit / total if total else None}
+
+
+def _kind_figures(points: list[CodePoint], skip: set[int] = frozenset()) -> dict[str, dict]:
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for i, p in enumerate(points):
+        if i in skip:
+            continue
+        counts[p.kind][1] += 1
+        counts[p.kind][0] += p.count > 0
+    return {k: _figure(*v) for k, v in sorted(counts.items())}
+
+
+def _waive(points: list[CodePoint], waivers: list[Waiver]):
+    """(indices of points waived, per waiver: indices it takes, hit points it matches)."""
+    taken: list[set[int]] = []
+    hit: list[int] = []
+    for w in waivers:
+        mine, covered = set(), 0
+        for i, p in enumerate(points):
+            if w.matches(p):
+                if p.count > 0:
+                    covered += 1
+                else:
+                    mine.add(i)
+        taken.append(mine)
+        hit.append(covered)
+    every = set().union(*taken) if taken else set()
+    return every, taken, hit
+
+
+def functional_figures(functional: dict, covergroups: list[str],
+                       waivers: list[Waiver]) -> dict:
+    """Bins of ``covergroups`` hit, after functional waivers; groups with no data are
+    listed as missing."""
+    groups, missing, hit_total, size_total = [], [], 0, 0
+    fw = [w for w in waivers if w.kind == "functional"]
+    for name in covergroups:
+        entry = functional.get(name)
+        if entry is None:
+            missing.append(name)
+            continue
+        bins = entry.get("bins") or {}
+        at_least = entry.get("at_least", 1)
+        waived, waived_hit = [], []
+        for b, n in bins.items():
+            if any(w.covergroup == name and fnmatchcase(b, w.bin) for w in fw):
+                (waived_hit if n >= at_least else waived).append(b)
+        if bins:
+            covered = sum(1 for n in bins.values() if n >= at_least)
+            size = len(bins) - len(waived)
+        else:
+            covered, size = int(entry["covered"]), int(entry["size"])
+        holes = [b for b in entry.get("holes", []) if b not in waived]
+        groups.append({"name": name, "covered": covered, "size": size,
+                       "percent": 100.0 * covered / size if size else 100.0,
+                       "holes": holes, "waived": waived, "waived_but_hit": waived_hit})
+        hit_total += covered
+        size_total += size
+    figure = _figure(hit_total, size_total)
+    return {**figure, "complete": not missing, "missing": missing, "groups": groups}
+
+
+def design_figures(points: list[CodePoint], files, waivers: list[Waiver],
+                   functional: dict, covergroups: list[str]) -> dict:
+    """A design's coverage: code per kind on the design-unit view of its RTL ``files``
+    (relative paths) after the code waivers, the same per instance, the raw figures
+    beside them, files with no coverage data, functional bins of its covergroups after
+    the functional waivers, and what each waiver changed."""
+    files = set(files)
+    mine = [p for p in points if rel_path(p.file) in files]
+    seen_files = {rel_path(p.file) for p in mine}
+    unit = merge_instances(mine)
+    code_waivers = [w for w in waivers if w.kind != "functional"]
+    every, taken, hit = _waive(unit, code_waivers)
+    raw = _kind_figures(unit)
+    after = _kind_figures(unit, every)
+    inst_every, _, _ = _waive(mine, code_waivers)
+    per_instance = _kind_figures(mine, inst_every)
+    code = {}
+    for kind, fig in after.items():
+        code[kind] = {**fig, "raw": raw[kind]}
+    func = functional_figures(functional, covergroups, waivers)
+    effects = []
+    for w, mine_idx, covered in zip(code_waivers, taken, hit):
+        others = set().union(*(t for t in taken if t is not mine_idx)) if len(taken) > 1 \
+            else set()
+        only = mine_idx - others
+        fig = after.get(w.kind, _figure(0, 0))
+        without = _figure(fig["hit"], fig["total"] + len(only))
+        effects.append({**w.as_dict(), "points": len(mine_idx), "hit_points": covered,
+                        "figure": w.kind, "before": without["percent"],
+                        "after": fig["percent"], "problem": (
+                            "matches no coverage point" if not mine_idx and not covered else
+                            f"{covered} matched point(s) are covered: not a hole"
+                            if covered else "")})
+    for w in waivers:
+        if w.kind != "functional":
+            continue
+        group = next((g for g in func["groups"] if g["name"] == w.covergroup), None)
+        n = 0 if group is None else sum(fnmatchcase(b, w.bin) for b in group["waived"])
+        n_hit = 0 if group is None else sum(fnmatchcase(b, w.bin)
+                                            for b in group["waived_but_hit"])
+        before = _figure(func["hit"], func["total"] + n)["percent"]
+        effects.append({**w.as_dict(), "points": n, "hit_points": n_hit,
+                        "figure": "functional", "before": before, "after": func["percent"],
+                        "problem": ("matches no bin" if not n and not n_hit else
+                                    f"{n_hit} matched bin(s) are covered: not a hole"
+                                    if n_hit else "")})
+    return {"code": code, "per_instance": per_instance,
+            "files": sorted(files), "files_missing": sorted(files - seen_files),
+            "functional": func, "waivers": effects}
+
+
+def module_rows(points: list[CodePoint], waivers: list[Waiver],
+                designs: dict[str, list[str]]) -> list[dict]:
+    """One row per RTL file: design-unit and per-instance figures per kind after the
+    waivers of the designs that use it, the instance count, the designs."""
+    by_file: dict[str, list[CodePoint]] = defaultdict(list)
+    for p in points:
+        by_file[rel_path(p.file)].append(p)
+    names = set(by_file) | {f for fs in designs.values() for f in fs}
+    rows = []
+    for rel in sorted(names):
+        users = [d for d, fs in designs.items() if rel in fs]
+        mine = by_file.get(rel, [])
+        ws = [w for w in waivers if w.kind != "functional" and w.file == rel
+              and (w.design in users or not users)]
+        unit = merge_instances(mine)
+        every, _, _ = _waive(unit, ws)
+        inst_every, _, _ = _waive(mine, ws)
+        rows.append({"file": rel, "designs": users,
+                     "instances": len({p.instance for p in mine}),
+                     "design_unit": _kind_figures(unit, every),
+                     "per_instance": _kind_figures(mine, inst_every),
+                     "waived": len(every), "measured": bool(mine)})
+    return rows
+
+
+def genhtml_page(html_dir: Path, rel: str) -> Path | None:
+    """genhtml's page of an RTL file (genhtml drops the sources' common prefix)."""
+    html_dir = Path(html_dir)
+    if not html_dir.is_dir():
+        return None
+    best = None
+    for page in html_dir.rglob("*.gcov.html"):
+        key = page.relative_to(html_dir).as_posix()[:-len(".gcov.html")]
+        if rel == key or rel.endswith("/" + key):
+            if best is None or len(key) > len(best[0]):
+                best = (key, page)
+    return best[1] if best else None

@@ -7,6 +7,10 @@ cluster node leaves the same thing, and any set of them merges into one report.
       runs/<run>/            per simulation (the runs write here: $SPIKEDV_RUNS_DIR):
                              coverage.dat (Verilator code coverage), fcov.yml (functional
                              coverage), settings.json, results.xml, sim.log, waves
+      jobs/<job>/            a regression run as independent jobs (a shard, a launcher:
+                             spikedv/jobs.py): each job a results folder of its own
+                             (meta.json, junit.xml, runs/, job.log); the folder's
+                             junit.xml holds every job's suites, its runs are the jobs'
 
 ``collect(results_dirs)`` gathers the files of any number of results folders for the
 report (spikedv/coverage.py, the signoff report); a folder that is not a results folder
@@ -27,6 +31,7 @@ from verif.sources import PROJECT_ROOT
 META = "meta.json"
 JUNIT = "junit.xml"
 RUNS = "runs"
+JOBS = "jobs"      # a regression run as jobs: jobs/<job>/ is a results folder of its own
 
 
 def git_commit() -> str:
@@ -74,7 +79,10 @@ def collect(folders) -> Collected:
             raise InputError(meta, f"invalid JSON: {e.msg}", f"line {e.lineno}") from None
         if (folder / JUNIT).is_file():
             out.junit.append(folder / JUNIT)
-        for run in sorted((folder / RUNS).glob("*")):
+        else:   # a folder of jobs not gathered yet (spikedv/jobs.py): the jobs' own
+            out.junit += sorted((folder / JOBS).glob(f"*/{JUNIT}"))
+        for run in [*sorted((folder / RUNS).glob("*")),
+                    *sorted((folder / JOBS).glob(f"*/{RUNS}/*"))]:
             out.runs.append(run)
             if (run / "coverage.dat").is_file():
                 out.coverage_dat.append(run / "coverage.dat")
