@@ -5,9 +5,12 @@
     --waves                      dump waves (FST) into the test's run folder
     --coverage                   Verilator line/toggle coverage (coverage.dat per run)
     --long                       also run tests marked `long` (the full regression)
+    --seed-range A:B             run every randomized RTL test (those using cocotb_run) once
+                                 per seed A..B-1 (a seed sweep, docs/regressions.md)
 """
 from __future__ import annotations
 
+import re
 import shlex
 
 import pytest
@@ -26,11 +29,36 @@ def pytest_addoption(parser):
     group.addoption("--coverage", action="store_true",
                     help="collect Verilator code coverage in RTL tests")
     group.addoption("--long", action="store_true", help="run tests marked long")
+    group.addoption("--seed-range", default=None, metavar="A:B", type=_seed_range,
+                    help="seed sweep: run each randomized RTL test once per seed A..B-1")
+
+
+def _seed_range(text: str) -> range:
+    a, sep, b = text.partition(":")
+    try:
+        seeds = range(int(a), int(b)) if sep else range(int(a), int(a) + 1)
+    except ValueError:
+        raise pytest.UsageError(f"--seed-range {text!r}: expected A:B (seeds A..B-1)") from None
+    if not seeds or seeds.start < 0:
+        raise pytest.UsageError(f"--seed-range {text!r}: empty or negative")
+    return seeds
+
+
+# The id of a sweep's seed parameter (``test_x[icarus-seed5]``); a replay drops it and
+# passes ``--seed 5`` instead, so it runs without --seed-range.
+SWEEP_ID = re.compile(r"-seed\d+(?=[-\]])|(?<=\[)seed\d+-|\[seed\d+\]")
+
+
+def base_node_id(nodeid: str) -> str:
+    """The node id without a seed sweep's parameter."""
+    return SWEEP_ID.sub("", nodeid)
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "long: long regression, run with --long")
     config.addinivalue_line("markers", "rtl: runs a simulator")
+    config.addinivalue_line("markers", "slurm: starts a single-node Slurm (scripts/slurm/start.sh, "
+                            "needs root) and runs jobs through it")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -47,15 +75,24 @@ def pytest_generate_tests(metafunc):
         chosen = metafunc.config.getoption("--sim")
         sims = SIMULATORS if chosen == "all" else (chosen,)
         metafunc.parametrize("simulator", sims, ids=list(sims))
+    seeds = metafunc.config.getoption("--seed-range")
+    if seeds is not None and "sweep_seed" in metafunc.fixturenames:
+        metafunc.parametrize("sweep_seed", list(seeds), ids=[f"seed{s}" for s in seeds])
 
 
 @pytest.fixture
-def sim_options(request) -> SimOptions:
+def sweep_seed():
+    """The seed of this test in a seed sweep (--seed-range); None outside one."""
+    return None
+
+
+@pytest.fixture
+def sim_options(request, sweep_seed) -> SimOptions:
     cfg = request.config
     return SimOptions(
         waves=cfg.getoption("--waves"),
         coverage=cfg.getoption("--coverage"),
-        seed=cfg.getoption("--seed"),
+        seed=cfg.getoption("--seed") if sweep_seed is None else sweep_seed,
     )
 
 
@@ -63,7 +100,7 @@ def sim_options(request) -> SimOptions:
 def cocotb_run(request, simulator, sim_options):
     """Run a cocotb module on this test's simulator; failures print a replay line."""
     request.node.add_marker(pytest.mark.rtl)
-    replay = f"python -m pytest {shlex.quote(request.node.nodeid)}"
+    replay = f"python -m pytest {shlex.quote(base_node_id(request.node.nodeid))}"
     # Coverage is Verilator's; Icarus runs of a coverage regression still check behaviour.
     options = sim_options
     if options.coverage and simulator != "verilator":
