@@ -55,6 +55,23 @@ COMMANDS: dict[tuple[str, ...], Command] = {
         "yosys synthesis check of every design module and both tops (latches, drivers, "
         "loops, gates)",
         "spikedv synth rsnn_lif axis_skid"),
+    ("formal",): Command(
+        "spikedv.formal", "add_arguments", "run",
+        "formal proofs of the blocks (yosys + ABC PDR, or bounded), one line per proof",
+        "spikedv formal --fast"),
+    ("mutate",): Command(
+        "spikedv.mutate", "add_arguments", "run",
+        "mutation campaign: yosys mutants of RTL modules run against their tests, "
+        "survivors checked for equivalence",
+        "spikedv mutate rsnn_lif --sample 20 --seed 1"),
+    ("report",): Command(
+        "spikedv.report", "add_arguments", "run",
+        "the signoff report (HTML, signoff.json) from one or more results folders",
+        "spikedv report reports/results --out reports"),
+    ("merge",): Command(
+        "spikedv.merge", "add_arguments", "run",
+        "merge the results folders of shards or jobs into one, and report on it",
+        "spikedv merge shard-1 shard-2 shard-3 --reports reports/merged"),
     ("regs",): Command(
         "regs.regtool", "add_arguments", "run",
         "check the files generated from regs/*.hjson (--write: regenerate them)",
