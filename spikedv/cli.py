@@ -72,6 +72,10 @@ COMMANDS: dict[tuple[str, ...], Command] = {
         "spikedv.merge", "add_arguments", "run",
         "merge the results folders of shards or jobs into one, and report on it",
         "spikedv merge shard-1 shard-2 shard-3 --reports reports/merged"),
+    ("durations",): Command(
+        "spikedv.jobs", "add_durations_arguments", "run_durations",
+        "refresh verif/durations.json (the times that balance shards) from results folders",
+        "spikedv durations reports/results"),
     ("regs",): Command(
         "regs.regtool", "add_arguments", "run",
         "check the files generated from regs/*.hjson (--write: regenerate them)",

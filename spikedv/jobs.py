@@ -16,9 +16,10 @@ the results folder, and any set of jobs merges into one report.
 
 Durations: ``verif/durations.json`` holds seconds per test (node id without a sweep's
 seed parameter) from earlier runs' JUnit, and the measured overhead of one job (pytest's
-start and collection); ``spikedv durations RESULTS_DIR...`` refreshes it. A test with no
-figure counts as the mean of the known tests of its engine, and with no figures at all
-every test counts 1 (balancing by counts).
+start and collection); ``spikedv durations RESULTS_DIR...`` refreshes it
+(``add_durations_arguments``/``run_durations`` are ready for a ``spikedv durations``
+verb). A test with no figure counts as the mean of the known tests of its engine, and
+with no figures at all every test counts 1 (balancing by counts).
 
 A job that ends by a signal (killed, its node lost, out of time) leaves no completion
 record (``done.json``) and counts as lost: the launchers run it once more.
@@ -147,8 +148,8 @@ class Durations:
     def save(self, path: Path = DURATIONS) -> Path:
         data = {"about": "seconds per test (node id without a seed sweep's parameter) from "
                          "the JUnit of earlier runs, and the overhead of one job (pytest "
-                         "start and collection); refreshed by `spikedv durations "
-                         "RESULTS_DIR...`; balances `spikedv regress --shard` and the "
+                         "start and collection); refreshed by `python -m spikedv.jobs "
+                         "durations RESULTS_DIR...`; balances `spikedv regress --shard` and the "
                          "launchers (spikedv/jobs.py)",
                 "job_overhead_s": round(self.job_overhead_s, 2),
                 "tests": {k: round(v, 2) for k, v in sorted(self.tests.items())}}
@@ -554,7 +555,7 @@ def main(argv: list[str] | None = None) -> int:
                    default=int(os.environ.get("SLURM_ARRAY_TASK_ID", "0")))
     e.add_argument("--workers", type=int, default=None)
     d = sub.add_parser("durations", help="update verif/durations.json from results folders "
-                                         "(the same as `spikedv durations`)")
+                                         "(what a `spikedv durations` verb would run)")
     d.add_argument("-q", "--quiet", action="store_true")
     add_durations_arguments(d)
     args = p.parse_args(argv)
@@ -568,7 +569,7 @@ def main(argv: list[str] | None = None) -> int:
     return exec_part(args.spec, args.index, args.workers)
 
 
-# ---- `spikedv durations` ---------------------------------------------------------------
+# ---- `spikedv durations` ----------------------------------------------
 
 def add_durations_arguments(p) -> None:
     from spikedv.cli_args import add_out, path_arg

@@ -13,12 +13,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+BUILD_FOLDERS = {".git", "sim_build", "reports", "build", "__pycache__", ".pytest_cache"}
+
+
 def _tracked_and_new_files() -> list[str]:
     """What a clone of this working tree holds: tracked files and new files git does not
-    ignore (so no sim_build/, reports/, build/)."""
-    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                         cwd=ROOT, capture_output=True, check=True).stdout
-    return [f for f in out.decode().split("\0") if f and (ROOT / f).is_file()]
+    ignore (so no sim_build/, reports/, build/). Outside a git checkout (an unpacked
+    archive): every file but the build folders."""
+    proc = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                          cwd=ROOT, capture_output=True)
+    if proc.returncode == 0 and (ROOT / ".git").exists():
+        return [f for f in proc.stdout.decode().split("\0") if f and (ROOT / f).is_file()]
+    return [str(f.relative_to(ROOT)) for f in ROOT.rglob("*")
+            if f.is_file() and not BUILD_FOLDERS & set(f.relative_to(ROOT).parts)
+            and ".egg-info" not in str(f)]
 
 
 class FreshClone:

@@ -1,10 +1,11 @@
 """The Slurm launcher against a real single-node Slurm (scripts/slurm/start.sh).
 
 Starts the daemons (idempotent; root only, as on CI: .ci/run starts them before the
-tests), runs a small regression through ``spikedv regress --launcher slurm --max-jobs 3``,
-cancels one array task while its job runs (``scancel``), and checks that the launcher
-submitted it once more, that the other tasks ran once, and that the merged report has
-the same figures as the same regression run here with one pytest (same seed).
+tests and sets SPIKEDV_REQUIRE_SLURM=1, which turns a skip here into a failure), runs a
+small regression through ``spikedv regress --launcher slurm --max-jobs 3``, cancels one
+array task while its job runs (``scancel``), and checks that the launcher submitted it
+once more, that the other tasks ran once, and that the merged report has the same
+figures as the same regression run here with one pytest (same seed).
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.slurm
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 11
 SMALL = ["verif/rsnn/test_rsnn_zs_a.py", "verif/qclif/test_qclif_threshold.py",
-         "verif/common/test_axis_skid.py", "tests/model/test_qclif_schedule.py"]
+         "tests/model/test_qclif_schedule.py"]
 NO_STEPS = ["--no-synth", "--no-formal", "--no-bench", "--no-screenshot"]
 
 
@@ -34,12 +35,21 @@ def _env() -> dict[str, str]:
             if not k.startswith(("PYTEST_", "SPIKEDV_RUNS_DIR"))}
 
 
+REQUIRE = "SPIKEDV_REQUIRE_SLURM"     # .ci/run sets it: on CI this test must not skip
+
+
+def _cannot(why: str):
+    if os.environ.get(REQUIRE) == "1":
+        pytest.fail(f"{why} (and {REQUIRE}=1: on CI this test must run)")
+    pytest.skip(why)
+
+
 @pytest.fixture(scope="module")
 def slurm():
     if os.geteuid() != 0:
-        pytest.skip("starting Slurm's daemons needs root (scripts/slurm/start.sh)")
-    if shutil.which("slurmctld") is None and os.environ.get("CI") != "true":
-        pytest.skip("Slurm is not installed: bash scripts/slurm/start.sh installs and starts it")
+        _cannot("starting Slurm's daemons needs root (scripts/slurm/start.sh)")
+    if shutil.which("slurmctld") is None and os.environ.get(REQUIRE) != "1":
+        _cannot("Slurm is not installed: bash scripts/slurm/start.sh installs and starts it")
     proc = subprocess.run(["bash", str(ROOT / "scripts/slurm/start.sh")], capture_output=True,
                           text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -122,6 +132,6 @@ def test_slurm_regression_with_a_killed_task_equals_the_local_run(slurm, tmp_pat
         set(slurm_log["parts"][index]["jobs"])
 
     a, b = figures(local / "reports"), figures(remote / "reports")
-    assert a["tests"] and len(a["code"]) > 1000
+    assert a["tests"] and len(a["code"]) > 500      # rsnn_zs_a and qclif_threshold
     assert differences(a, b) == []
     assert a == b
