@@ -27,6 +27,7 @@ import shutil
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from verif.sim import runs_dir
@@ -281,9 +282,12 @@ def fnmatchcase(text: str, pattern: str) -> bool:
     return matches(pattern, text)
 
 
+@lru_cache(maxsize=4096)
 def rel_path(file: str) -> str:
     """A coverage point's file relative to the checkout; a path of another checkout or
-    machine keeps its part from the last ``rtl/`` or ``verif/`` on."""
+    machine keeps its part from the last ``rtl/`` or ``verif/`` on. Cached: a merged
+    coverage.dat names a few dozen files in hundreds of thousands of points, and every
+    waiver asks each point."""
     path = Path(file)
     try:
         return path.resolve().relative_to(REPO_ROOT).as_posix()
@@ -315,9 +319,9 @@ class Waiver:
     def matches(self, p: CodePoint) -> bool:
         if self.kind == "functional" or p.kind != self.kind:
             return False
-        if rel_path(p.file) != self.file:
-            return False
         if self.line is not None and p.line != self.line:
+            return False
+        if rel_path(p.file) != self.file:
             return False
         if self.name and not fnmatchcase(p.name, self.name):
             return False

@@ -327,3 +327,84 @@ def test_a_real_regression_writes_the_report(tmp_path):
     assert s["verdict"]["rsnn"]["stage"] is None
     if available() is None:
         assert (reports / "index.png").is_file()
+
+
+# ---- formal.json and mutation.json as their commands write them -----------------------
+
+def _formal_json(folder: Path, monkeypatch) -> Path:
+    """formal.json written by `spikedv formal` itself: one real fast proof (its work
+    folder under tmp, not sim_build/formal), plus a copy of its row turned into a failure
+    of another block, shaped as run_proof reports a counterexample."""
+    import shutil as _shutil
+
+    from spikedv import cli
+
+    if any(_shutil.which(t) is None for t in ("yosys", "yosys-abc", "yosys-smtbmc", "z3")):
+        pytest.skip("yosys, yosys-abc, yosys-smtbmc or z3 missing (scripts/setup.sh)")
+    monkeypatch.setenv("SPIKEDV_SIM_BUILD", str(folder / "sim_build"))
+    out = folder / "formal.json"
+    assert cli.main(["formal", "strobe_merge.formula", "--out", str(out)]) == 0
+    data = json.loads(out.read_text())
+    (row,) = data["proofs"]
+    assert row["result"] == "proved" and row["block"] == "strobe_merge"
+    failed = {**row, "name": "qclif_mult.formula", "block": "qclif_mult", "result": "FAILED",
+              "depth": 3, "detail": "counterexample in frame 3: d_ok",
+              "counterexample": ["d_ok"]}
+    data["proofs"].append(failed)
+    out.write_text(json.dumps(data, indent=2))
+    return out
+
+
+MUTATION = {   # the form of spikedv mutate's mutation.json
+    "modules": [
+        {"name": "rsnn_lif", "mutants": 52, "killed": 50, "survived": 2, "equivalent": 1,
+         "non_equivalent": 51, "score": 98.04},
+        {"name": "qclif_mult", "mutants": 40, "killed": 30, "survived": 10, "equivalent": 0,
+         "non_equivalent": 40, "score": 75.0}],
+    "designs": {"rsnn": {"mutants": 52, "killed": 50, "survived": 2, "equivalent": 1,
+                         "non_equivalent": 51, "score": 98.04},
+                "qclif": {"mutants": 40, "killed": 30, "survived": 10, "equivalent": 0,
+                          "non_equivalent": 40, "score": 75.0}},
+    "survivors": [{"module": "rsnn_lif", "line": 31, "mutant": "'>=' -> '>'",
+                   "status": "survived"}]}
+
+
+def test_formal_and_mutation_files_of_their_commands(tmp_path, monkeypatch):
+    """The report reads formal.json as spikedv/formal.py writes it (result, block,
+    method, depth, detail, counterexample) and mutation.json in spikedv mutate's form,
+    maps proofs and mutants onto the designs' modules, and shows both on the page."""
+    import jsonschema
+
+    side = tmp_path / "reports"
+    side.mkdir()
+    _formal_json(side, monkeypatch)
+    (side / "mutation.json").write_text(json.dumps(MUTATION))
+    results = make_results(tmp_path / "results")
+    build([results], side, quiet=True, side_dir=side)
+    s = json.loads((side / "signoff.json").read_text())
+    jsonschema.validate(s, json.loads(SCHEMA_FILE.read_text()))
+    fo = s["formal"]
+    assert fo["status"] == "failed"
+    proofs = {p["name"]: p for p in fo["proofs"]}
+    ok, bad = proofs["strobe_merge.formula"], proofs["qclif_mult.formula"]
+    assert (ok["module"], ok["method"], ok["passed"], ok["depth_text"]) == \
+        ("strobe_merge", "prove", True, "unbounded")
+    assert (bad["module"], bad["passed"], bad["depth_text"], bad["counterexample"]) == \
+        ("qclif_mult", False, "cex at 3", ["d_ok"])
+    # strobe_merge is in both designs' RTL (.f lists); qclif_mult in qclif's only
+    assert fo["designs"]["rsnn"] == {"status": "passed", "proofs": 1, "failed": []}
+    assert fo["designs"]["qclif"] == {"status": "failed", "proofs": 2,
+                                      "failed": ["qclif_mult.formula"]}
+    mu = s["mutation"]
+    assert mu["designs"]["rsnn"]["score"] == pytest.approx(50 / 51 * 100)
+    assert mu["designs"]["qclif"]["score"] == 75.0
+    assert {m["module"]: m["mutants"] for m in mu["modules"]} == {"rsnn_lif": 52,
+                                                                  "qclif_mult": 40}
+    assert mu["survivors"][0]["mutant"] == "'>=' -> '>'"
+    v3 = s["verdict"]["qclif"]["stages"]["V3"]["reasons"]
+    assert "formal failed: qclif_mult.formula" in v3 and "mutation score 75.0% < 98%" in v3
+    rsnn_v3 = s["verdict"]["rsnn"]["stages"]["V3"]["reasons"]
+    assert not any(r.startswith(("formal", "mutation")) for r in rsnn_v3)
+    page = (side / "index.html").read_text()
+    assert "strobe_merge.formula" in page and "unbounded" in page and "cex at 3" in page
+    assert "&#39;&gt;=&#39; -&gt; &#39;&gt;&#39;" in page     # the survivor, escaped

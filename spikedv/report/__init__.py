@@ -166,7 +166,10 @@ def build(results_folders, out_dir: Path, quiet: bool = False, side_dir: Path | 
     synthesis = side.synthesis(side_dir, mods)
     formal = side.formal(side_dir, mods)
     mutation = side.mutation(side_dir, mods)
-    assertions = side.assertions(found.folders, side_dir, _user_points(points))
+    # spikedv.assertions reads coverage.dat in the folders it is given (or one level
+    # down): the merged file of this report, rather than every run merged a second time
+    assertions = side.assertions([cov_dir] if points else found.folders, side_dir,
+                                 _user_points(points))
     performance = side.performance(side_dir)
 
     # status and verdict

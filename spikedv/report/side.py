@@ -93,6 +93,19 @@ def passed_word(status) -> bool:
     return any(text.startswith(w) for w in _PASS_WORDS)
 
 
+def _depth_text(method: str, depth, passed: bool) -> str:
+    """What the depth column says: ``spikedv formal`` gives an unbounded proof
+    (``prove``) the frame of its inductive invariant as ``depth``, a bounded one
+    (``bmc``) the frames checked, a failure the counterexample's frame."""
+    if depth is None:
+        return "-"
+    if passed and method == "prove":
+        return "unbounded"
+    if not passed:
+        return f"cex at {depth}"
+    return str(depth)
+
+
 def formal(side_dir: Path, design_modules: dict[str, set[str]]) -> dict:
     data = read_json(Path(side_dir) / "formal.json")
     empty = {d: {"status": NOT_RUN, "proofs": 0, "failed": []} for d in design_modules}
@@ -105,12 +118,17 @@ def formal(side_dir: Path, design_modules: dict[str, set[str]]) -> dict:
         name = str(_first(e, "name", "proof", "id", default="?"))
         status = _first(e, "status", "result", "verdict",
                         default="pass" if e.get("ok") or e.get("passed") else "fail")
+        method = str(_first(e, "method", "mode", "engine", default=""))
+        depth = _first(e, "depth", "bound")
+        passed = passed_word(status)
         proofs.append({"name": name, "module": str(_first(e, "module", "block", "top",
                                                            default=name)),
-                       "method": str(_first(e, "method", "mode", "engine", default="")),
-                       "depth": _first(e, "depth", "bound"),
-                       "status": str(status), "passed": passed_word(status),
-                       "seconds": _first(e, "seconds", "time_s", "wall_s", "time")})
+                       "method": method, "engine": str(e.get("engine") or ""),
+                       "depth": depth, "depth_text": _depth_text(method, depth, passed),
+                       "status": str(status), "passed": passed,
+                       "seconds": _first(e, "seconds", "time_s", "wall_s", "time"),
+                       "detail": str(_first(e, "detail", "message", default="")),
+                       "counterexample": [str(c) for c in e.get("counterexample") or []]})
     designs = {}
     for d, mods in design_modules.items():
         mine = [p for p in proofs if p["module"] in mods or p["name"] in mods]
@@ -153,7 +171,8 @@ def mutation(side_dir: Path, design_modules: dict[str, set[str]]) -> dict:
     modules = []
     for e in _entries(data, "modules", "per_module"):
         name = str(_first(e, "name", "module", default="?"))
-        modules.append({"module": name, "killed": e.get("killed"),
+        modules.append({"module": name, "mutants": _first(e, "mutants", "total"),
+                        "killed": e.get("killed"),
                         "survived": (len(e["survived"]) if isinstance(e.get("survived"), list)
                                      else e.get("survived")),
                         "equivalent": e.get("equivalent"),
@@ -177,8 +196,17 @@ def mutation(side_dir: Path, design_modules: dict[str, set[str]]) -> dict:
                       "killed": killed, "non_equivalent": non_eq}
     survivors = data.get("survivors", []) if isinstance(data, dict) else []
     return {"status": "run", "modules": modules, "designs": designs,
-            "survivors": [s for s in survivors if isinstance(s, dict)][:200],
+            "survivors": [_survivor(s) for s in survivors if isinstance(s, dict)][:200],
             "total": data.get("total") if isinstance(data, dict) else None}
+
+
+def _survivor(e: dict) -> dict:
+    """A surviving mutant as the page shows it (the entry's own keys kept beside)."""
+    return {**e, "module": str(_first(e, "module", "name", "file", default="")),
+            "line": _first(e, "line", "lineno"),
+            "mutant": str(_first(e, "mutant", "mutation", "description", "desc", "op", "id",
+                                 default="")),
+            "status": str(_first(e, "status", "verdict", default="survived"))}
 
 
 # ---- assertions ---------------------------------------------------------------------
