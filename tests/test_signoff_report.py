@@ -277,7 +277,7 @@ def test_report_command_rebuilds_from_the_results(report, tmp_path, capsys):
     args.quiet = True
     assert report_run(args) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[-2] == f"report: {out / 'index.html'}" and lines[-1].startswith("verdict: ")
+    assert lines[-2].startswith(f"report: {out / 'index.html'}") and lines[-1].startswith("verdict: ")
     again = json.loads((out / "signoff.json").read_text())
     for key in ("totals", "files", "cases"):
         assert again["tests"][key] == report["signoff"]["tests"][key]

@@ -246,10 +246,8 @@ def build(results_folders, out_dir: Path, quiet: bool = False, side_dir: Path | 
               "index": str(index), "signoff": str(out_dir / "signoff.json")}
     (out_dir / "regression.json").write_text(json.dumps(
         {k: v for k, v in result.items() if k != "verdict"}, indent=2, default=str))
-    if not quiet:
+    if not quiet:     # the caller prints where the report is and the verdict, last
         print(text)
-        print(f"report: {index} (signoff.json, junit.xml and regression.md beside it)")
-        print(f"verdict: {status.verdict_line(verdict)}")
     return result
 
 
@@ -283,9 +281,8 @@ def run(args) -> int:
             print(f"report: browser: {problem}")
         if not quiet(args):
             print(f"report: screenshot {out / 'index.png'}")
-    if quiet(args):
-        from spikedv.report.status import verdict_line
+    from spikedv.report.status import verdict_line
 
-        print(f"report: {result['index']}")
-        print(f"verdict: {verdict_line(result['verdict'])}")
+    print(f"report: {result['index']}  (signoff.json, junit.xml beside it)")
+    print(f"verdict: {verdict_line(result['verdict'])}")
     return 0
