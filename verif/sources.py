@@ -10,6 +10,7 @@ module from its ``.f`` alone, so a list that misses a file, or holds one too man
 """
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -71,9 +72,42 @@ def filelist_of(top: str) -> Path:
                          where=f"module {top}") from None
 
 
+# A mutation campaign (spikedv/mutate.py) runs a module's tests on a mutant of it:
+# ``SPIKEDV_SOURCE_OVERRIDE="module=/path/mutant.v[,module=/path/other.v]"`` replaces, in
+# every source list, the file that defines ``module`` by the given file (the build hash of
+# verif/sim.py covers each source's path and content, so a mutant gets its own build).
+SOURCE_OVERRIDE_ENV = "SPIKEDV_SOURCE_OVERRIDE"
+
+
+def source_overrides() -> dict[str, Path]:
+    """{module: replacement file} from ``$SPIKEDV_SOURCE_OVERRIDE`` (empty when unset)."""
+    out: dict[str, Path] = {}
+    for item in os.environ.get(SOURCE_OVERRIDE_ENV, "").split(","):
+        if not item.strip():
+            continue
+        module, sep, path = item.partition("=")
+        if not sep or not module.strip() or not path.strip():
+            raise InputError(None, f"{SOURCE_OVERRIDE_ENV}: {item!r} is not module=/path/file.v")
+        file = Path(path.strip()).resolve()
+        if not file.is_file():
+            raise InputError(file, f"source override of module {module.strip()} not found")
+        out[module.strip()] = file
+    return out
+
+
 def sources(top: str) -> list[Path]:
-    """Every source file module ``top`` needs, from its ``.f`` file."""
-    return read_filelist(filelist_of(top))
+    """Every source file module ``top`` needs, from its ``.f`` file (with the overrides of
+    ``$SPIKEDV_SOURCE_OVERRIDE`` applied)."""
+    files = read_filelist(filelist_of(top))
+    overrides = source_overrides()
+    if not overrides:
+        return files
+    out: list[Path] = []
+    for f in files:
+        defined = _MODULE.findall(_strip_comments(f.read_text(errors="replace")))
+        replaced = [overrides[m] for m in defined if m in overrides]
+        out.append(replaced[0] if replaced else f)
+    return out
 
 
 def include_dirs(files) -> list[Path]:
