@@ -113,6 +113,28 @@ def assertion_table(merged_dat: Path | None = None, runs_root: Path | None = Non
     return rows
 
 
+def report_data(results_folders) -> dict:
+    """For the signoff report (spikedv/report/side.py): the table over every
+    ``coverage.dat`` in the given results folders (each folder itself or its run
+    folders); ``failed`` is 0 for every row: a failing assertion fails its test."""
+    from spikedv.coverage import merge_code, parse_coverage_dat
+
+    dats: list[Path] = []
+    for folder in results_folders:
+        folder = Path(folder)
+        dats += sorted(folder.glob("coverage.dat")) + sorted(folder.glob("*/coverage.dat"))
+    rows = catalog()
+    if dats:
+        with tempfile.TemporaryDirectory() as tmp:
+            counts = cover_counts(parse_coverage_dat(merge_code(dats, Path(tmp))))
+        for row in rows:
+            row["instances"], row["hits"] = counts.get((Path(row["file"]).name, row["cover"]),
+                                                       (0, 0))
+    for row in rows:
+        row["failed"] = 0
+    return {"assertions": rows}
+
+
 def render(rows: list[dict]) -> str:
     """A markdown table of the rows."""
     lines = ["| assertion | checker | file:line | bound in | instances | cover hits |",

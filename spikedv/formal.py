@@ -15,7 +15,7 @@ property holds in every reachable state, for any number of cycles; for a combina
 block it is a complete SAT proof, with SAT sweeping (``dprove``) for the adder trees);
 ``bmc`` is a bounded check to the stated depth. A counterexample is reported with the
 frame it was found in, and the failing assertion's name is recovered with
-``yosys-smtbmc -s z3`` on the same model (``counterexample`` in the JSON).
+a bounded check of each assertion alone on the same model (``counterexample`` in the JSON).
 
 ``proofs()`` is the registry (stable names ``<block>.<property set>``); ``run_proof``
 runs one; ``spikedv formal [BLOCK ...] [--jobs N] [--out reports/formal.json]`` runs
@@ -29,6 +29,8 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -88,6 +90,37 @@ def _csa_chain(n: int = 200, w: int = 17) -> tuple[Proof, ...]:
     return tuple(parts)
 
 
+def _rsnn_lane_proofs(lanes: int, fast: bool) -> list[Proof]:
+    """The proofs of the rsnn lane blocks at ``lanes`` lanes (names get ``_l<lanes>``)."""
+    l = (("LANES", lanes),)
+    tag = f"_l{lanes}"
+    return [
+        Proof(f"rsnn_lif.formula{tag}", "rsnn_lif",
+              f"U = sat_12(u - (u >>> b) + I), spike U >= theta, reset to 0 ({lanes} lanes)",
+              "rsnn/rsnn_lif_fv.sv", "rsnn_lif_fv", ("rsnn_lif",), l, fast=fast),
+        Proof(f"rsnn_input_scale.formula{tag}", "rsnn_input_scale",
+              f"Iin = sat_12(A >>> s_in) ({lanes} lanes)",
+              "rsnn/rsnn_input_scale_fv.sv", "rsnn_input_scale_fv", ("rsnn_input_scale",),
+              l + (("A_W", 18),), fast=fast),
+        Proof(f"rsnn_current.formula{tag}", "rsnn_current",
+              f"I = sat_12(base + acc0 + acc1) (12/18/12 bits, {lanes} lanes)",
+              "rsnn/rsnn_current_fv.sv", "rsnn_current_fv", ("rsnn_current",),
+              l + (("BASE_W", 12), ("ACC0_W", 18), ("ACC1_W", 12)), fast=fast),
+        Proof(f"rsnn_current.formula_18_18{tag}", "rsnn_current",
+              f"I = sat_12(base + acc0 + acc1) (12/18/18 bits, rsnn_state, {lanes} lanes)",
+              "rsnn/rsnn_current_fv.sv", "rsnn_current_fv", ("rsnn_current",),
+              l + (("BASE_W", 12), ("ACC0_W", 18), ("ACC1_W", 18)), fast=fast),
+        Proof(f"rsnn_pe_set.acc18{tag}", "rsnn_pe_set",
+              f"acc follows the clear/en table, op = sext(w) << shift (18 bits, {lanes} lanes)",
+              "rsnn/rsnn_pe_set_fv.sv", "rsnn_pe_set_fv", ("rsnn_pe_set",),
+              l + (("ACC_W", 18),), fast=fast),
+        Proof(f"rsnn_pe_set.acc12{tag}", "rsnn_pe_set",
+              f"acc follows the clear/en table, op = sext(w) << shift (12 bits, {lanes} lanes)",
+              "rsnn/rsnn_pe_set_fv.sv", "rsnn_pe_set_fv", ("rsnn_pe_set",),
+              l + (("ACC_W", 12),), fast=fast),
+    ]
+
+
 def proofs() -> list[Proof]:
     """Every proof, fast ones first."""
     return [
@@ -101,23 +134,9 @@ def proofs() -> list[Proof]:
               "AXI4-Lite slave rules and register handshake (axil_checker, reg_bus_checker); one B/R per acked request",
               "common/axil_regs_fv.sv", "axil_regs_fv", ("axil_regs",), (("ADDR_W", 16),),
               checkers=("axil_checker", "reg_bus_checker")),
-        Proof("rsnn_lif.formula", "rsnn_lif", "U = sat_12(u - (u >>> b) + I), spike U >= theta, reset to 0",
-              "rsnn/rsnn_lif_fv.sv", "rsnn_lif_fv", ("rsnn_lif",), (("LANES", 128),)),
-        Proof("rsnn_input_scale.formula", "rsnn_input_scale", "Iin = sat_12(A >>> s_in)",
-              "rsnn/rsnn_input_scale_fv.sv", "rsnn_input_scale_fv", ("rsnn_input_scale",),
-              (("LANES", 128), ("A_W", 18))),
-        Proof("rsnn_current.formula", "rsnn_current", "I = sat_12(base + acc0 + acc1) (12/18/12 bits)",
-              "rsnn/rsnn_current_fv.sv", "rsnn_current_fv", ("rsnn_current",),
-              (("LANES", 128), ("BASE_W", 12), ("ACC0_W", 18), ("ACC1_W", 12))),
-        Proof("rsnn_current.formula_18_18", "rsnn_current", "I = sat_12(base + acc0 + acc1) (12/18/18 bits, rsnn_state)",
-              "rsnn/rsnn_current_fv.sv", "rsnn_current_fv", ("rsnn_current",),
-              (("LANES", 128), ("BASE_W", 12), ("ACC0_W", 18), ("ACC1_W", 18))),
-        Proof("rsnn_pe_set.acc18", "rsnn_pe_set", "acc follows the clear/en table, op = sext(w) << shift (18 bits)",
-              "rsnn/rsnn_pe_set_fv.sv", "rsnn_pe_set_fv", ("rsnn_pe_set",),
-              (("LANES", 128), ("ACC_W", 18))),
-        Proof("rsnn_pe_set.acc12", "rsnn_pe_set", "acc follows the clear/en table, op = sext(w) << shift (12 bits)",
-              "rsnn/rsnn_pe_set_fv.sv", "rsnn_pe_set_fv", ("rsnn_pe_set",),
-              (("LANES", 128), ("ACC_W", 12))),
+        # rsnn lane blocks: every lane is the same generate body; the fast proofs take 4
+        # lanes (lane indexing included), the long ones the 128 lanes of the design.
+        *_rsnn_lane_proofs(4, fast=True),
         Proof("qclif_apical.formula", "qclif_apical", "Va' = clamp_u8(Va - la + Ia), g = g0 + Va'",
               "qclif/qclif_apical_fv.sv", "qclif_apical_fv", ("qclif_apical",)),
         Proof("qclif_mult.formula", "qclif_mult", "D = (Is * g) >>> sd",
@@ -133,8 +152,10 @@ def proofs() -> list[Proof]:
         Proof("qclif_neuron_datapath.n3", "qclif_neuron_datapath",
               "the five blocks chained = the neuron formulas, 3 inputs, 3 context, RTL adder trees",
               "qclif/qclif_neuron_datapath_fv.sv", "qclif_neuron_datapath_fv",
-              ("qclif_neuron_datapath",), (("N_IN", 3), ("N_CTX", 3)), engine="dprove"),
-        # ---- long: the 200-operand adder trees ----
+              ("qclif_neuron_datapath",), (("N_IN", 3), ("N_CTX", 3)), engine="dprove",
+              fast=False),   # about 70 s of CPU: the multiplier after the clamps
+        # ---- long: the 128-lane rsnn blocks, the 200-operand adder trees ----
+        *_rsnn_lane_proofs(128, fast=False),
         Proof("qclif_csa_tree.sum", "qclif_csa_tree",
               "tree(200 operands, 17 bits) = their sum mod 2^17 (compositional)",
               "qclif/qclif_csa_tree_step_fv.sv", "qclif_csa_tree_step_fv", ("qclif_csa_tree",),
@@ -180,7 +201,14 @@ def _files(proof: Proof) -> tuple[list[Path], list[Path]]:
     return sv, rtl + stand_ins
 
 
-def yosys_script(proof: Proof, aiger: bool = True) -> str:
+AIGER_STEPS = ["setattr -unset keep", "delete -output", "opt -full", "techmap", "opt -fast",
+               "dffunmap", "aigmap", "opt_clean"]
+
+
+def yosys_script(proof: Proof) -> str:
+    """The yosys script: the harness with its RTL -> ``model.aig`` (asserts -> bad
+    states, assumes -> constraints), and ``model.il``, the model before the AIGER
+    mapping (to isolate a failing assertion)."""
     sv, v = _files(proof)
     incs = " ".join(f"-I{d}" for d in include_dirs(v))
     lines = [f"read_verilog -formal -sv {incs} {' '.join(map(str, sv))}",
@@ -188,14 +216,12 @@ def yosys_script(proof: Proof, aiger: bool = True) -> str:
     if proof.parameters:
         sets = " ".join(f"-set {k} {v}" for k, v in proof.parameters)
         lines.append(f"chparam {sets} {proof.top}")
-    lines += [f"prep -top {proof.top}", "flatten", "setundef -anyseq", "opt -keepdc -fast",
-              "check"]
-    if aiger:
-        lines += ["setattr -unset keep", "delete -output", "opt -full", "techmap",
-                  "opt -fast", "dffunmap", "aigmap", "opt_clean", "stat",
-                  "write_aiger -I -B -zinit -map model.aim model.aig"]
-    else:
-        lines += ["write_smt2 -wires model.smt2"]
+    # The checkers' covers count exercised cycles in simulation; a proof has no use for
+    # them (and write_aiger has no cell for them).
+    lines += [f"prep -top {proof.top}", "flatten", "chformal -cover -remove",
+              "setundef -anyseq", "opt -keepdc -fast", "check", "write_rtlil model.il",
+              "select -list t:$assert"]
+    lines += AIGER_STEPS + ["stat", "write_aiger -I -B -zinit -map model.aim model.aig"]
     return "\n".join(lines) + "\n"
 
 
@@ -204,7 +230,7 @@ def abc_command(proof: Proof) -> str:
         return f"read_aiger model.aig; fold; strash; bmc3 -F {proof.depth}; write_cex -a cex.aiw"
     if proof.engine == "dprove":
         return "read_aiger model.aig; fold; strash; dprove"
-    return "read_aiger model.aig; fold; strash; pdr"
+    return "read_aiger model.aig; fold; strash; pdr; write_cex -a cex.aiw"
 
 
 def parse_abc(proof: Proof, text: str) -> tuple[str, int | None, str]:
@@ -226,26 +252,65 @@ def parse_abc(proof: Proof, text: str) -> tuple[str, int | None, str]:
     return "error", None, text.strip().splitlines()[-1] if text.strip() else "no output"
 
 
-def _run(cmd: list[str], cwd: Path, timeout_s: float) -> tuple[int, str]:
-    try:
-        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout_s,
-                              env=dict(os.environ))
-    except subprocess.TimeoutExpired as exc:
-        out = (exc.stdout or b"")
-        return -1, out.decode(errors="replace") if isinstance(out, bytes) else str(out)
-    return proc.returncode, proc.stdout + proc.stderr
+def _run(cmd: list[str], cwd: Path, timeout_s: float, cpu: list | None = None) -> tuple[int, str]:
+    """(exit status or -1 on a timeout, stdout and stderr); the child's CPU seconds are
+    added to ``cpu[0]`` (wall time says little on a busy machine)."""
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                env=dict(os.environ))
+        expired = threading.Event()
+
+        def _kill() -> None:
+            expired.set()
+            proc.kill()
+
+        timer = threading.Timer(timeout_s, _kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if cpu is not None:
+            cpu[0] += usage.ru_utime + usage.ru_stime
+        out.seek(0)
+        text = out.read().decode(errors="replace")
+    if expired.is_set():
+        return -1, text
+    return proc.returncode, text
+
+
+def _assert_names(log: str, top: str) -> list[str]:
+    """The $assert cells of ``top`` that ``select -list`` printed into the yosys log."""
+    return sorted({m.group(1).lstrip("\\") for m in
+                   re.finditer(rf"^{re.escape(top)}/(\S+)$", log, re.M)
+                   if not m.group(1).startswith("$auto")})
 
 
 def _name_failure(proof: Proof, work: Path, frame: int, timeout_s: float) -> list[str]:
-    """The assertions a BMC run with z3 finds failing, up to the counterexample frame."""
-    (work / "smt.ys").write_text(yosys_script(proof, aiger=False))
-    rc, log = _run(["yosys", "-q", "-s", "smt.ys"], work, timeout_s)
+    """The assertions that fail on their own within ``frame`` + 2 frames: each is kept
+    alone in a copy of the model (``model.il``) and checked by BMC."""
+    names = _assert_names((work / "yosys.log").read_text(errors="replace"), proof.top)
+    if not names:
+        return []
+    script = ["read_rtlil model.il", "design -save base"]
+    for i, name in enumerate(names):
+        script += ["design -load base", f"chformal -assert -remove t:$assert n:{name} %d",
+                   *AIGER_STEPS, f"write_aiger -I -B -zinit one_{i}.aig"]
+    (work / "isolate.ys").write_text("\n".join(script) + "\n")
+    rc, _ = _run(["yosys", "-q", "-s", "isolate.ys"], work, timeout_s)
     if rc != 0:
         return []
-    steps = str(frame + 2)
-    rc, out = _run(["yosys-smtbmc", "-s", "z3", "-t", steps, "--dump-vcd", "cex.vcd",
-                    "model.smt2"], work, timeout_s)
-    return sorted(set(re.findall(r"Assert failed in \S+: (.+)", out)))
+    failing = []
+    for i, name in enumerate(names):
+        rc, out = _run(["yosys-abc", "-c", f"read_aiger one_{i}.aig; fold; strash; "
+                        f"bmc3 -F {frame + 2}"], work, timeout_s)
+        if "combinational" in out:   # bmc3 wants latches: a combinational miter is a SAT check
+            rc, out = _run(["yosys-abc", "-c", f"read_aiger one_{i}.aig; fold; strash; iprove"],
+                           work, timeout_s)
+        if re.search(r"was asserted in frame|^SATISFIABLE", out, re.M):
+            failing.append(name)
+    return failing
 
 
 def work_dir(proof: Proof, root: Path | None = None) -> Path:
@@ -264,6 +329,7 @@ def run_proof(proof: Proof, root: Path | None = None,
         bad = [p for p in parts if p["result"] not in ("proved", "passed")]
         return {**_row(proof), "result": bad[0]["result"] if bad else "proved",
                 "depth": 0, "seconds": round(time.monotonic() - start, 1),
+                "cpu_seconds": round(sum(p.get("cpu_seconds") or 0 for p in parts), 1),
                 "detail": (f"{len(parts)} parts proved: " if not bad else
                            f"part {bad[0]['name']}: {bad[0]['detail']}; ") + proof.note,
                 "counterexample": bad[0]["counterexample"] if bad else [],
@@ -273,17 +339,23 @@ def run_proof(proof: Proof, root: Path | None = None,
         shutil.rmtree(work)
     work.mkdir(parents=True)
     start = time.monotonic()
+    cpu = [0.0]
     (work / "model.ys").write_text(yosys_script(proof))
-    rc, log = _run(["yosys", "-q", "-l", "yosys.log", "-s", "model.ys"], work, timeout_s)
+    rc, log = _run(["yosys", "-q", "-l", "yosys.log", "-s", "model.ys"], work, timeout_s, cpu)
     row = _row(proof)
+    if rc == -1:
+        return {**row, "result": "timeout", "depth": None,
+                "seconds": round(time.monotonic() - start, 1),
+                "cpu_seconds": round(cpu[0], 1),
+                "detail": f"yosys: no model in {timeout_s:.0f} s", "counterexample": []}
     if rc != 0:
         tail = [ln for ln in log.splitlines() if "ERROR" in ln or "rror" in ln][:3]
         return {**row, "result": "error", "depth": None,
-                "seconds": round(time.monotonic() - start, 1),
+                "seconds": round(time.monotonic() - start, 1), "cpu_seconds": round(cpu[0], 1),
                 "detail": "yosys: " + ("; ".join(tail) or log.strip()[-300:]),
                 "counterexample": []}
     left = max(timeout_s - (time.monotonic() - start), 1)
-    rc, out = _run(["yosys-abc", "-c", abc_command(proof)], work, left)
+    rc, out = _run(["yosys-abc", "-c", abc_command(proof)], work, left, cpu)
     (work / "abc.log").write_text(out)
     if rc == -1:
         result, depth, detail = "timeout", None, f"no answer in {timeout_s:.0f} s"
@@ -293,10 +365,11 @@ def run_proof(proof: Proof, root: Path | None = None,
     if result == "FAILED":
         cex = _name_failure(proof, work, depth or 0, timeout_s)
         detail = (f"counterexample in frame {depth}"
-                  + (f": {', '.join(cex)}" if cex else "") + f" (trace {work / 'cex.vcd'})")
+                  + (f": {', '.join(cex)}" if cex else "")
+                  + (f" (witness {work / 'cex.aiw'})" if (work / "cex.aiw").exists() else ""))
     return {**row, "result": result, "depth": depth,
-            "seconds": round(time.monotonic() - start, 1), "detail": detail,
-            "counterexample": cex}
+            "seconds": round(time.monotonic() - start, 1), "cpu_seconds": round(cpu[0], 1),
+            "detail": detail, "counterexample": cex}
 
 
 def _row(proof: Proof) -> dict:
@@ -333,7 +406,8 @@ def depth_text(row: dict) -> str:
 
 def format_row(row: dict) -> str:
     return (f"{row['block']:24s} {row['name']:36s} {row['method']:5s} {depth_text(row):10s} "
-            f"{row['result']:8s} {row['seconds']:8.1f}s  {row['properties']}")
+            f"{row['result']:8s} {row['seconds']:8.1f}s {row.get('cpu_seconds') or 0:8.1f}s  "
+            f"{row['properties']}")
 
 
 # ---- command line --------------------------------------------------------------------
@@ -369,11 +443,11 @@ def run(args) -> int:
             print(f"{p.block:24s} {p.name:36s} {'fast' if p.fast else 'long':4s} "
                   f"formal/{p.harness} {params}")
         return 0
-    missing = [t for t in ("yosys", "yosys-abc", "yosys-smtbmc", "z3") if shutil.which(t) is None]
+    missing = [t for t in ("yosys", "yosys-abc") if shutil.which(t) is None]
     if missing:
         raise InputError(None, f"missing tools: {', '.join(missing)} (scripts/setup.sh installs them)")
     print(f"{'block':24s} {'proof':36s} {'method':5s} {'depth':10s} {'result':8s} "
-          f"{'seconds':>9s}  properties")
+          f"{'wall':>9s} {'cpu':>9s}  properties")
     start = time.monotonic()
     rows = run_all(chosen, _jobs(args.jobs), timeout_s=args.timeout,
                    on_done=lambda r: print(format_row(r), flush=True))

@@ -51,6 +51,16 @@ RUN: dict[str, Run] = {
     # docs/data.md
     "spikedv speech synth --out build/timit_synth --n 30 --overwrite && spikedv speech prepare --timit build/timit_synth --out build/speech": Run(),
     "spikedv dvs synth --out build/dvs --samples 22 && spikedv dvs prepare --dataset build/dvs --out build/dvs/prepared": Run(),
+    # docs/formal.md (two small proofs: seconds of CPU)
+    "python -m spikedv.assertions": Run(),
+    "spikedv formal --list": Run(),
+    "spikedv formal strobe_merge axil_regs --out build/formal.json": Run(),
+    # docs/mutation.md (the campaign: four cold Verilator builds, a few minutes on 2 cores)
+    "spikedv mutate rsnn_lif --list --sample 5 --seed 1": Run(),
+    "spikedv mutate qclif_threshold --sample 3 --seed 1 --jobs 2 --out build/mutate/threshold.json": Run(long=True),
+    "python -m pytest tests/test_mutate.py": Run(),
+    # docs/regressions.md (no simulator: a model test file in two shards, merged)
+    "spikedv regress --short --seed 1 --shard 1/2 --results build/shard-1 -- tests/model/test_qclif_schedule.py && spikedv regress --short --seed 1 --shard 2/2 --results build/shard-2 -- tests/model/test_qclif_schedule.py && spikedv merge build/shard-1 build/shard-2 --reports build/merged": Run(),
 }
 
 

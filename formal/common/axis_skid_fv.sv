@@ -19,7 +19,8 @@ module axis_skid_fv #(
     input wire              s_tvalid,
     input wire              s_tlast,
     input wire [USER_W-1:0] s_tuser,
-    input wire              m_tready
+    input wire              m_tready,
+    input wire [2:0]        pick_in    // the symbolic beat number, chosen in the first cycle
 );
     wire              s_tready, m_tvalid, m_tlast;
     wire [DATA_W-1:0] m_tdata;
@@ -45,7 +46,9 @@ module axis_skid_fv #(
     always @* if (init) assume (!rst_n);
 
     // Beat counters (mod 8) and the symbolic beat.
-    reg [2:0]        pick;     // no initial value: any beat number, then held
+    // Any beat number, taken from an input in the first cycle and held from then on (a
+    // register that only holds itself would be optimized into a fresh value each cycle).
+    reg [2:0]        pick;
     reg [2:0]        n_in, n_out;
     reg [DATA_W-1:0] pick_data;
     reg              pick_last;
@@ -56,7 +59,7 @@ module axis_skid_fv #(
     wire [2:0]       inside = n_in - n_out;
 
     always @(posedge clk) begin
-        pick       <= pick;
+        if (init) pick <= pick_in;
         p_s_fire   <= s_fire;
         p_m_tready <= m_tready;
         p_rst_n    <= rst_n;

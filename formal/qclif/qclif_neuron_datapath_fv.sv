@@ -61,7 +61,8 @@ module qclif_neuron_datapath_fv #(
         raw_a = $signed({1'b0, va}) - $signed({1'b0, la}) + i_a;
         va1   = raw_a < 0 ? 8'd0 : (raw_a > 255 ? 8'd255 : raw_a[7:0]);
         g     = {1'b0, g0} + {1'b0, va1};
-        d     = ($signed({{10{i_s[7]}}, i_s}) * $signed({9'd0, g})) >>> sd;
+        // Is * g fits 18 bits (|Is| <= 128, g <= 510): the product at 18 bits is exact.
+        d     = ($signed(i_s) * $signed({1'b0, g})) >>> sd;
         raw_v = $signed({1'b0, v}) - $signed({1'b0, ls}) + d;
         v1    = raw_v < 0 ? 8'd0 : (raw_v > 255 ? 8'd255 : raw_v[7:0]);
         fire  = v1 >= theta;
