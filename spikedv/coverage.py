@@ -30,9 +30,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from model.errors import InputError
 from verif.sim import runs_dir
 from verif.sources import PROJECT_ROOT as REPO_ROOT
-from verif.toolchain import verilator_coverage
+from verif.toolchain import verilator_coverage, verilator_coverage_env
 
 REPORTS = REPO_ROOT / "reports"
 
@@ -111,8 +112,12 @@ def find_runs(root: Path | None = None, name: str = "coverage.dat") -> list[Path
 def merge_code(dat_files: list[Path], out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     merged = out_dir / "coverage.dat"
-    subprocess.run([verilator_coverage(), "--write", str(merged), *map(str, dat_files)],
-                   check=True, capture_output=True, text=True)
+    proc = subprocess.run([verilator_coverage(), "--write", str(merged), *map(str, dat_files)],
+                          capture_output=True, text=True, env=verilator_coverage_env())
+    if proc.returncode:
+        why = (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[0]
+        raise InputError(merged, f"verilator_coverage --write of {len(dat_files)} "
+                         f"coverage.dat file(s) failed: {why}")
     return merged
 
 
@@ -120,7 +125,7 @@ def html_report(merged: Path, out_dir: Path) -> Path | None:
     """lcov .info and genhtml pages; None when genhtml is not installed."""
     info = out_dir / "coverage.info"
     subprocess.run([verilator_coverage(), "--write-info", str(info), str(merged)],
-                   check=True, capture_output=True, text=True)
+                   check=True, capture_output=True, text=True, env=verilator_coverage_env())
     genhtml = shutil.which("genhtml")
     if genhtml is None:
         return None

@@ -42,12 +42,9 @@ RUN: dict[str, Run] = {
     "spikedv lint --tree-only": Run(),
     "spikedv toolchain --check": Run(),
     "spikedv rsnn bench --no-sim --random 50": Run(),
-    # docs/synthesis.md (everything cold: about 13 minutes on 2 cores)
-    "spikedv synth": Run(long=True, timeout_s=2400),
+    # docs/synthesis.md
     "spikedv synth rsnn_lif qclif_neuron": Run(),
-    "spikedv synth --jobs 2 --out reports/synth.json --no-cache": Run(long=True, timeout_s=2400),
     "python -m pytest tests/test_synth.py": Run(),
-    "python -m pytest tests/test_synth.py --long": Run(long=True, timeout_s=2400),
     # docs/data.md
     "spikedv speech synth --out build/timit_synth --n 30 --overwrite && spikedv speech prepare --timit build/timit_synth --out build/speech": Run(),
     "spikedv dvs synth --out build/dvs --samples 22 && spikedv dvs prepare --dataset build/dvs --out build/dvs/prepared": Run(),

