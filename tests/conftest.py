@@ -60,7 +60,9 @@ def _make_bin(bin_dir: Path) -> None:
 def pristine_tree(tmp_path_factory) -> Path:
     """The working tree's files, copied once per test session (shared by the
     pytest-xdist workers, made under a lock in their common base folder); never run in."""
-    base = tmp_path_factory.getbasetemp().parent
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):   # the workers' common folder of this session
+        base = base.parent
     root = base / "pristine_tree"
     with open(base / "pristine_tree.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
