@@ -128,7 +128,7 @@ def run(args) -> int:
 
         run_steps(reports, args.jobs, Steps(screenshot=False))
     result = merge(folders, reports, side=args.side, quiet=True)
-    from spikedv.report.status import verdict_line
+    from spikedv.report.status import print_outcome
 
     failures = result.get("failures") or []
     sigs = result.get("signatures") or []
@@ -151,8 +151,7 @@ def run(args) -> int:
                       f"replay: {sg['replay']}")
         for name in lost:
             print(f"merge: job {name} was lost (its tests are missing)")
-    print(f"report: {result['index']}  (signoff.json, junit.xml beside it)")
-    print(f"verdict: {verdict_line(result['verdict'])}")
+    print_outcome(result)
     return 1 if failures or lost or gone else 0
 
 

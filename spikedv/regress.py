@@ -328,7 +328,7 @@ def main(extra_args: list[str] | None = None, long: bool = True, jobs: str = "au
     reports.mkdir(parents=True, exist_ok=True)
     run_steps(reports, jobs, steps)
     from spikedv.report import build
-    from spikedv.report.status import verdict_line
+    from spikedv.report.status import print_outcome
 
     result = build([results], reports)
     index = Path(result["index"])
@@ -343,8 +343,7 @@ def main(extra_args: list[str] | None = None, long: bool = True, jobs: str = "au
             for problem in checked["problems"]:
                 print(f"regression: report page: {problem}", file=sys.stderr)
             print(f"screenshot: {reports / 'index.png'}")
-    print(f"report: {index}  (signoff.json, junit.xml beside it)")
-    print(f"verdict: {verdict_line(result['verdict'])}")
+    print_outcome(result)
     return status
 
 

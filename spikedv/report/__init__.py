@@ -281,8 +281,7 @@ def run(args) -> int:
             print(f"report: browser: {problem}")
         if not quiet(args):
             print(f"report: screenshot {out / 'index.png'}")
-    from spikedv.report.status import verdict_line
+    from spikedv.report.status import print_outcome
 
-    print(f"report: {result['index']}  (signoff.json, junit.xml beside it)")
-    print(f"verdict: {verdict_line(result['verdict'])}")
+    print_outcome(result)
     return 0

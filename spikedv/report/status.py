@@ -193,3 +193,10 @@ def verdict_line(verdict: dict[str, dict]) -> str:
             text += f" ({nxt}: {len(reasons)} open, e.g. {reasons[0]})"
         parts.append(text)
     return "; ".join(parts)
+
+
+def print_outcome(result: dict) -> None:
+    """The last two lines of every command that builds the report (regress, report,
+    merge): where the report is, and the verdict."""
+    print(f"report: {result['index']}  (signoff.json, junit.xml beside it)")
+    print(f"verdict: {verdict_line(result['verdict'])}")
