@@ -317,6 +317,7 @@ class Waiver:
     line: int | None = None
     name: str = ""         # point name; '*' any text, '?' one character, [] literal
     instance: str = ""     # instance hierarchy pattern (per-instance view)
+    bits: tuple[int, int] | None = None   # toggle: only bits hi..lo (the name's last index)
     covergroup: str = ""   # functional: cover point or cross
     bin: str = ""          # functional: its bin
     source: str = ""       # waiver file and index, for messages
@@ -332,16 +333,42 @@ class Waiver:
             return False
         if self.instance and p.instance != "*" and not fnmatchcase(p.instance, self.instance):
             return False
+        if self.bits is not None:
+            bit = _toggle_bit(p.name)
+            if bit is None or not self.bits[1] <= bit <= self.bits[0]:
+                return False
         return True
 
     def as_dict(self) -> dict:
         keys = ("kind", "file", "line", "name", "instance", "covergroup", "bin", "reason",
                 "who", "when", "source")
-        return {k: getattr(self, k) for k in keys if getattr(self, k) not in ("", None)}
+        out = {k: getattr(self, k) for k in keys if getattr(self, k) not in ("", None)}
+        if self.bits is not None:
+            out["bits"] = f"{self.bits[0]}:{self.bits[1]}"
+        return out
 
 
-_WAIVER_KEYS = {"kind", "file", "line", "name", "instance", "covergroup", "bin", "reason",
-                "who", "when"}
+_TOGGLE_BIT = re.compile(r"\[(\d+)\]:")
+
+
+def _toggle_bit(name: str) -> int | None:
+    """The bit of a toggle point's name: the last index before ``:`` (``mem[3][7]:0->1``
+    is bit 7), None for a 1-bit signal."""
+    found = _TOGGLE_BIT.search(name)
+    return int(found.group(1)) if found else None
+
+
+def _parse_bits(text) -> tuple[int, int]:
+    """``"hi:lo"`` (or one bit ``"k"``) as (hi, lo); ValueError otherwise."""
+    hi, _, lo = str(text).partition(":")
+    hi_i, lo_i = int(hi), int(lo or hi)
+    if hi_i < lo_i or lo_i < 0:
+        raise ValueError(text)
+    return hi_i, lo_i
+
+
+_WAIVER_KEYS = {"kind", "file", "line", "name", "instance", "bits", "covergroup", "bin",
+                "reason", "who", "when"}
 WAIVER_KINDS = ("line", "branch", "toggle", "expr", "user", "functional")
 
 
@@ -389,11 +416,20 @@ def load_waivers(path: Path, design: str | None = None) -> list[Waiver]:
         line = raw.get("line")
         if line is not None and (isinstance(line, bool) or not isinstance(line, int)):
             raise InputError(path, "line must be a number", where)
+        bits = None
+        if raw.get("bits") is not None:
+            if kind != "toggle":
+                raise InputError(path, "bits only applies to a toggle waiver", where)
+            try:
+                bits = _parse_bits(raw["bits"])
+            except ValueError:
+                raise InputError(path, f"bits {raw['bits']!r} is not 'hi:lo' with hi >= lo "
+                                 ">= 0", where) from None
         out.append(Waiver(design=design, kind=kind, reason=" ".join(str(raw["reason"]).split()),
                           who=str(raw["who"]), when=str(raw["when"]),
                           file=str(raw.get("file", "")), line=line,
                           name=str(raw.get("name", "")), instance=str(raw.get("instance", "")),
-                          covergroup=str(raw.get("covergroup", "")), bin=str(raw.get("bin", "")),
+                          bits=bits, covergroup=str(raw.get("covergroup", "")), bin=str(raw.get("bin", "")),
                           source=f"{path.name}[{i}]"))
     return out
 

@@ -20,10 +20,17 @@ a bounded check of each assertion alone on the same model (``counterexample`` in
 ``proofs()`` is the registry (stable names ``<block>.<property set>``); ``run_proof``
 runs one; ``spikedv formal [BLOCK ...] [--jobs N] [--out reports/formal.json]`` runs
 them and prints one line per proof: block, property set, method, depth, result, seconds.
+
+A definite answer (proved, passed, FAILED) is kept under ``<sim_build>/formal/cache/``,
+keyed by the yosys script, the ABC command, every file the proof reads and the yosys
+version; a later run with the same key reports it as cached (``"cached": true``, its
+original time) instead of proving again. ``--no-cache`` proves everything afresh.
 """
 from __future__ import annotations
 
 import fnmatch
+import functools
+import hashlib
 import json
 import os
 import re
@@ -323,9 +330,50 @@ def work_dir(proof: Proof, root: Path | None = None) -> Path:
     return base / re.sub(r"[^A-Za-z0-9_.-]+", "_", proof.name)
 
 
+_DEFINITE = ("proved", "passed", "FAILED")
+
+
+def cache_key(proof: Proof) -> str:
+    """What a proof's answer depends on: its yosys script and ABC command, the content
+    of every file it reads (parts included) and the yosys version."""
+    h = hashlib.sha256()
+    for part in (proof, *proof.parts):
+        h.update(part.name.encode())
+        if part.parts:
+            continue
+        h.update(yosys_script(part).encode())
+        h.update(abc_command(part).encode())
+        sv, v = _files(part)
+        headers = [hdr for d in include_dirs(v) for hdr in sorted(d.glob("*.vh"))]
+        for f in [*sv, *v, *headers]:
+            h.update(hashlib.sha256(f.read_bytes()).digest())
+    h.update(_yosys_version().encode())
+    return h.hexdigest()[:20]
+
+
+@functools.lru_cache(maxsize=1)
+def _yosys_version() -> str:
+    return _tool_versions()["yosys"]
+
+
+def _cache_file(proof: Proof, root: Path | None) -> Path:
+    work = work_dir(proof, root)
+    return work.parent / "cache" / f"{work.name}-{cache_key(proof)}.json"
+
+
 def run_proof(proof: Proof, root: Path | None = None,
-              timeout_s: float = DEFAULT_TIMEOUT_S) -> dict:
-    """Run one proof (all its parts); a dict for the report."""
+              timeout_s: float = DEFAULT_TIMEOUT_S, use_cache: bool = False) -> dict:
+    """Run one proof (all its parts), or with ``use_cache`` take its cached answer;
+    a dict for the report."""
+    if use_cache:
+        cached = _cache_file(proof, root)
+        if cached.is_file():
+            return {**json.loads(cached.read_text()), "cached": True}
+        row = run_proof(proof, root, timeout_s)
+        if row["result"] in _DEFINITE:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_text(json.dumps(row))
+        return {**row, "cached": False}
     if proof.parts:
         start = time.monotonic()
         parts = [run_proof(p, root, timeout_s) for p in proof.parts]
@@ -387,11 +435,12 @@ def _row(proof: Proof) -> dict:
 
 
 def run_all(chosen: list[Proof], jobs: int = 1, root: Path | None = None,
-            timeout_s: float = DEFAULT_TIMEOUT_S, on_done=None) -> list[dict]:
+            timeout_s: float = DEFAULT_TIMEOUT_S, on_done=None,
+            use_cache: bool = False) -> list[dict]:
     """Every chosen proof, ``jobs`` at a time; rows in the registry's order."""
     results: dict[str, dict] = {}
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(run_proof, p, root, timeout_s): p for p in chosen}
+        futures = {pool.submit(run_proof, p, root, timeout_s, use_cache): p for p in chosen}
         for fut, p in futures.items():
             results[p.name] = fut.result()
             if on_done:
@@ -410,7 +459,7 @@ def depth_text(row: dict) -> str:
 def format_row(row: dict) -> str:
     return (f"{row['block']:24s} {row['name']:36s} {row['method']:5s} {depth_text(row):10s} "
             f"{row['result']:8s} {row['seconds']:8.1f}s {row.get('cpu_seconds') or 0:8.1f}s  "
-            f"{row['properties']}")
+            f"{'(cached) ' if row.get('cached') else ''}{row['properties']}")
 
 
 # ---- command line --------------------------------------------------------------------
@@ -422,6 +471,8 @@ def add_arguments(p) -> None:
     p.add_argument("--fast", action="store_true",
                    help="only the fast proofs (those the default test suite runs)")
     p.add_argument("--list", action="store_true", help="list the proofs and exit")
+    p.add_argument("--no-cache", action="store_true",
+                   help="prove afresh, not taking answers cached under sim_build/formal/cache")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
                    help=f"seconds per proof (default {DEFAULT_TIMEOUT_S:.0f})")
     add_jobs(p, default="1")
@@ -453,7 +504,8 @@ def run(args) -> int:
           f"{'wall':>9s} {'cpu':>9s}  properties")
     start = time.monotonic()
     rows = run_all(chosen, _jobs(args.jobs), timeout_s=args.timeout,
-                   on_done=lambda r: print(format_row(r), flush=True))
+                   on_done=lambda r: print(format_row(r), flush=True),
+                   use_cache=not args.no_cache)
     wall = time.monotonic() - start
     failed = [r for r in rows if r["result"] not in ("proved", "passed")]
     for r in failed:
@@ -462,8 +514,9 @@ def run(args) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"proofs": rows, "wall_seconds": round(wall, 1),
                                "tools": _tool_versions()}, indent=2))
+    cached = sum(bool(r.get("cached")) for r in rows)
     print(f"formal: {len(rows) - len(failed)} of {len(rows)} proofs hold "
-          f"({wall:.0f} s); report {out}")
+          f"({wall:.0f} s{f', {cached} cached' if cached else ''}); report {out}")
     return 1 if failed else 0
 
 

@@ -211,7 +211,7 @@ def add_arguments(p) -> None:
     steps.add_argument("--no-synth", action="store_true",
                        help="skip `spikedv synth` (cached per module; reports/synth.json)")
     steps.add_argument("--no-formal", action="store_true",
-                       help="skip `spikedv formal` (reports/formal.json), where it exists")
+                       help="skip `spikedv formal` (cached per proof; reports/formal.json)")
     steps.add_argument("--no-bench", action="store_true",
                        help="skip `spikedv rsnn|qclif bench --no-sim` (reports/bench_*.json)")
     steps.add_argument("--no-screenshot", action="store_true",
@@ -286,7 +286,8 @@ def run_steps(reports: Path, jobs: str, steps: Steps) -> dict[str, str]:
         planned.append(("synth", ("synth",), ["--jobs", jobs, "--out",
                                               str(reports / "synth.json")]))
     if steps.formal:
-        planned.append(("formal", ("formal",), ["--out", str(reports / "formal.json")]))
+        planned.append(("formal", ("formal",), ["--jobs", jobs, "--out",
+                                                str(reports / "formal.json")]))
     if steps.bench:
         planned.append(("bench rsnn", ("rsnn", "bench"),
                         ["--no-sim", "--out", str(reports / "bench_rsnn.json")]))

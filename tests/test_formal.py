@@ -124,6 +124,24 @@ def test_stream_slice_that_loses_beats_gives_counterexample(tmp_path):
 
 
 @needs_tools
+def test_answers_are_cached_by_content(tmp_path):
+    """A definite answer is reused while the proof's inputs are unchanged; a changed RTL
+    file (here a stand-in with a bug) is a new key and is proved afresh."""
+    proof = _proof("strobe_merge.formula")
+    first = formal.run_proof(proof, root=tmp_path / "work", use_cache=True)
+    again = formal.run_proof(proof, root=tmp_path / "work", use_cache=True)
+    assert (first["result"], first["cached"]) == ("proved", False)
+    assert (again["result"], again["cached"]) == ("proved", True)
+    assert again["seconds"] == first["seconds"]
+    mutant = _mutant(ROOT / "rtl/common/strobe_merge.v", tmp_path / "strobe_merge.v",
+                     "strb[i] ? wdata", "strb[0] ? wdata")
+    changed = replace(proof, stand_ins=(str(mutant),))
+    assert formal.cache_key(changed) != formal.cache_key(proof)
+    row = formal.run_proof(changed, root=tmp_path / "work", use_cache=True)
+    assert (row["result"], row["cached"]) == ("FAILED", False)
+
+
+@needs_tools
 def test_command_line_runs_and_reports(tmp_path):
     """``spikedv formal strobe_merge --out FILE``: one line per proof and a JSON report
     with method, depth and time; ``--list`` names every proof."""

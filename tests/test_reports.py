@@ -382,11 +382,29 @@ def test_bad_waivers_are_named(tmp_path):
                          ({**good, "file": ""}, "needs file"),
                          ({**good, "colour": 1}, "unknown key 'colour'"),
                          (_w("functional", "r", covergroup="c"), "needs covergroup and bin"),
-                         ({**good, "line": "ten"}, "line must be a number")):
+                         ({**good, "line": "ten"}, "line must be a number"),
+                         ({**good, "bits": "3:7"}, "bits '3:7' is not 'hi:lo'"),
+                         ({**good, "kind": "line", "bits": "7:3"}, "bits only applies")):
         path = _write_waivers(tmp_path, waiver)
         with pytest.raises(InputError, match=what):
             load_waivers(path)
     assert load_waivers(tmp_path / "none.hjson") == []
+
+
+def test_a_bits_waiver_takes_only_its_bit_range(tmp_path):
+    from spikedv.coverage import CodePoint
+
+    points = [CodePoint("rtl/x/c.v", 5, "toggle", f"cnt[{b}]:{d}", 0)
+              for b in range(12) for d in ("0->1", "1->0")]
+    points += [CodePoint("rtl/x/c.v", 6, "toggle", "mem[9][10]:0->1", 0),
+               CodePoint("rtl/x/c.v", 7, "toggle", "flag:0->1", 0)]
+    (waiver,) = load_waivers(_write_waivers(
+        tmp_path, {**_w("toggle", "zero-extended", file="rtl/x/c.v", name="*"),
+                   "bits": "11:8"}))
+    taken = [p.name for p in points if waiver.matches(p)]
+    assert taken == [f"cnt[{b}]:{d}" for b in range(8, 12) for d in ("0->1", "1->0")] + \
+        ["mem[9][10]:0->1"]
+    assert waiver.as_dict()["bits"] == "11:8"
 
 
 def test_functional_figures_without_bins_fall_back_to_counts():

@@ -31,6 +31,20 @@ def _signs(values) -> list[str]:
                                    ("positive", np.any(v > 0))) if hit]
 
 
+def _range_bins(ctx: dict, names, top: int) -> list[str]:
+    """Per register of ``names``: ``<name>_zero``, ``_low`` (1 .. top // 2) or ``_high``
+    (the upper half of its legal range 0..top)."""
+    out = []
+    for name in names:
+        v = getattr(ctx["regs"], name)
+        out.append(f"{name}_{'zero' if v == 0 else 'low' if v <= top // 2 else 'high'}")
+    return out
+
+
+LEAK_BINS = [f"{r}_{b}" for r in ("la", "ls") for b in ("zero", "low", "high")]
+SHIFT_BINS = [f"{r}_{b}" for r in ("si", "sa") for b in ("zero", "low", "high")]
+
+
 def _np_ratio(ctx: dict) -> str:
     n, np_units = ctx["n"], ctx["np_units"]
     return "one_unit" if np_units == 1 else "all_units" if np_units == n else "shared_units"
@@ -55,6 +69,12 @@ def _np_ratio(ctx: dict) -> str:
             bins=["negative", "zero", "positive"], rel=contains, inj=False)
 @CoverPoint("qclif.config.units", xf=lambda r, ctx: _np_ratio(ctx),
             bins=["one_unit", "shared_units", "all_units"])
+# The upper halves of the legal ranges (la, ls 128..255; si, sa 8..15), which random
+# registers never draw: test_qclif_coverage_corners.py::register_extremes.
+@CoverPoint("qclif.config.leak", xf=lambda r, ctx: _range_bins(ctx, ("la", "ls"), 255),
+            bins=LEAK_BINS, rel=contains, inj=False)
+@CoverPoint("qclif.config.shift", xf=lambda r, ctx: _range_bins(ctx, ("si", "sa"), 15),
+            bins=SHIFT_BINS, rel=contains, inj=False)
 @CoverPoint("qclif.config.g0", xf=lambda r, ctx: "zero" if ctx["g0"] == 0 else "nonzero",
             bins=["zero", "nonzero"])
 @CoverCross("qclif.bin.spike_density_x_units",
@@ -93,7 +113,7 @@ class QclifCoverage:
 
     def on_bin(self, exp) -> None:
         sample_bin(exp.result, {"n": self.n, "np_units": self.np_units, "g0": exp.regs.g0,
-                                "last": exp.last})
+                                "regs": exp.regs, "last": exp.last})
 
     def on_register(self, access) -> None:
         if access.kind == "read" and access.ok and access.register == "ERR":

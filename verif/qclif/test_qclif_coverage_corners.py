@@ -5,6 +5,21 @@ against model/qclif.py and model/qclif_schedule.py like every other network test
   all but a few do (covergroups ``qclif.bin.spike_density`` and
   ``qclif.bin.context_density``, bins "saturated" and "dense", and their cross with NP),
   for NP = 1, a middle value and NP = N;
+- ``weights_complemented``: every weight of every memory rewritten over the bus as its
+  bitwise complement (int8 ``~w``), a sample checked, then the originals back and a
+  sample checked: every stored bit is written both ways and read by the datapath both
+  ways (the P = 1 builds, N = 2 and N = 20, whose one-row banks are otherwise written
+  once at preload);
+- ``register_extremes``: samples under the upper halves of the legal ranges of the
+  leaks (la, ls 128..255) and shifts (si, sa 8..15), and under the maxima (255, 15),
+  which random registers never draw (covergroups ``qclif.config.leak`` and
+  ``qclif.config.shift``); every bin checked against the model;
+- ``counters_wrap``: BINS and SAMPLE_CYCLES are 32-bit and wrap (docs/qclif.md
+  "Clarifications"); reaching their upper bits would take 2^32 bins or cycles, so the
+  controller's bin counter and sample accumulator are preloaded near the top through
+  the simulator (a backdoor write, the only one in the suite), the predictor is told
+  the same values, and the next bins are checked as usual: BINS wraps to 0, a sample's
+  SAMPLE_CYCLES reads 0xFFFFFFxx, the next sample's reads small again;
 - ``sample_len``: a sample of 65,536 bins raises ERR.SAMPLE_LEN (covergroup
   ``qclif.regs.error``) in the default run: on a network of N = NP = 2 (P = 1, 4 cycles
   per bin, and the cheapest design to simulate per cycle) the bulk of the bins is
@@ -22,6 +37,7 @@ from __future__ import annotations
 import cocotb
 import numpy as np
 import pytest
+from cocotb.triggers import RisingEdge
 
 from model import qclif
 from model.qclif import QclifRegs, QclifWeights
@@ -80,6 +96,73 @@ async def saturated_and_dense_bins(dut):
     tb.finish(min_compared=7 * 4 + 8)
 
 
+@cocotb.test(timeout_time=200, timeout_unit="ms")
+async def weights_complemented(dut):
+    """Every weight rewritten as ``~w`` over the bus and read back, a sample checked
+    against the model on those weights, then the original weights again, read back and
+    a sample checked (docs/qclif.md "Weight memories")."""
+    tb = QclifTb(dut, _weights())
+    original = tb.weights.copy()
+    await tb.start(QclifRegs(la=1, ls=1, g0=64, theta=32, si=2, sa=2, sd=4))
+    complement = QclifWeights(win=~original.win, wctx=~original.wctx, wout=~original.wout)
+    for weights in (complement, original):
+        await tb.load_over_bus(weights)
+        await tb.check_readback()
+        await tb.run_sample(random_inputs(tb.rng, 3, density=0.3))
+    tb.finish(min_compared=2 * (3 + 3 * tb.n))
+
+
+@cocotb.test(timeout_time=100, timeout_unit="ms")
+async def register_extremes(dut):
+    """The leaks and shifts at the top of their legal ranges (docs/registers_qclif.md):
+    first the maxima (la = ls = 255, si = sa = 15), then random values of the upper
+    halves, then upper-half leaks with zero shifts and dense input so that the large
+    leaks act on a membrane that is not empty; each sample's spikes, scores, prediction
+    and counters checked bin by bin against the model."""
+    tb = QclifTb(dut, _weights())
+    top = QclifRegs(la=255, ls=255, g0=255, theta=1, si=15, sa=15, sd=0)
+    await tb.start(top)
+    await tb.run_sample(random_inputs(tb.rng, 3, density=1.0))
+    for _ in range(2):
+        await tb.configure(QclifRegs(
+            la=int(tb.rng.integers(128, 256)), ls=int(tb.rng.integers(128, 256)),
+            g0=int(tb.rng.integers(1, 256)), theta=int(tb.rng.integers(1, 64)),
+            si=int(tb.rng.integers(8, 16)), sa=int(tb.rng.integers(8, 16)),
+            sd=int(tb.rng.integers(0, 4))))
+        await tb.run_sample(random_inputs(tb.rng, 3))
+    await tb.configure(QclifRegs(la=int(tb.rng.integers(128, 256)),
+                                 ls=int(tb.rng.integers(128, 256)), g0=255, theta=1,
+                                 si=0, sa=0, sd=0))
+    await tb.run_sample(random_inputs(tb.rng, 3, density=1.0))
+    tb.finish(min_compared=12 * 3)
+
+
+@cocotb.test(timeout_time=50, timeout_unit="ms")
+async def counters_wrap(dut):
+    """BINS wraps from 2^32 - 1 to 0; SAMPLE_CYCLES holds the sample's cycles modulo
+    2^32. The DUT's counters (qclif_ctrl's bins_done and sample_acc) and the predictor's
+    are preloaded in the middle of a sample, between two bins; every later bin's
+    counters are checked against the predictor's."""
+    tb = QclifTb(dut, _weights())
+    await tb.start(QclifRegs(la=1, ls=1, g0=64, theta=32, si=2, sa=2, sd=4))
+    await tb.run_sample(random_inputs(tb.rng, 2, density=0.5), tlast=False)
+    await tb.wait_idle()
+    bins, acc = (1 << 32) - 2, (1 << 32) - 0x100
+    ctrl = dut.u_ctrl
+    ctrl.bins_done.value = bins
+    ctrl.sample_acc.value = acc
+    tb.predictor.bins, tb.predictor.acc_cycles = bins, acc
+    await RisingEdge(tb.clk)
+    tb.sb.check("BINS after the preload", bins, await tb.regs.read("BINS"))
+    exp = await tb.run_sample(random_inputs(tb.rng, 4, density=0.5))
+    tb.sb.check("the preloaded sample's SAMPLE_CYCLES has its upper 24 bits set", True,
+                exp[-1].sample_cycles >> 8 == 0xFFFFFF)
+    tb.sb.check("BINS wrapped", True, exp[-1].bins < 4)
+    await tb.run_sample(random_inputs(tb.rng, 2, density=0.5))
+    tb.sb.check("BINS after the next sample", tb.predictor.bins, await tb.regs.read("BINS"))
+    tb.finish(min_compared=12)
+
+
 @cocotb.test(timeout_time=50, timeout_unit="ms")
 async def sample_len(dut):
     """ERR.SAMPLE_LEN: clear after 65,535 bins of one sample, set by the 65,536th; the
@@ -124,6 +207,19 @@ def _run(cocotb_run, tmp_path, name, testcase):
 @pytest.mark.parametrize("name", ["n20_np1", "n20_np4", "n20_np20"])
 def test_qclif_saturated_and_dense_bins(cocotb_run, simulator, tmp_path, name):
     _run(cocotb_run, tmp_path, name, "saturated_and_dense_bins")
+
+
+@pytest.mark.parametrize("name", ["corners_n2_np2", "n20_np20"])
+def test_qclif_weights_complemented(cocotb_run, simulator, tmp_path, name):
+    _run(cocotb_run, tmp_path, name, "weights_complemented")
+
+
+def test_qclif_register_extremes(cocotb_run, simulator, tmp_path):
+    _run(cocotb_run, tmp_path, "n20_np4", "register_extremes")
+
+
+def test_qclif_counters_wrap(cocotb_run, simulator, tmp_path):
+    _run(cocotb_run, tmp_path, "corners_n2_np2", "counters_wrap")
 
 
 def test_qclif_sample_len(cocotb_run, simulator, tmp_path):
