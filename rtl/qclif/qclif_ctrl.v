@@ -43,9 +43,10 @@ module qclif_ctrl #(
     output reg  [OUT_IDX_W-1:0]  out_idx;
     output wire                  out_last;
     output wire                  busy;
-    // counters (32-bit, wrapping). bins_done and sample_acc are writable from a
-    // testbench (Verilator keeps them public): their upper bits and the wrap need 2^32
-    // bins or cycles, so test_qclif_coverage_corners.py::counters_wrap preloads them.
+    // counters (32-bit, wrapping). bins_done, sample_acc and sample_bins are writable
+    // from a testbench (Verilator keeps them public): their upper bits, the wrap and the
+    // 65,536th bin need 2^16..2^32 bins or cycles, so test_qclif_coverage_corners.py
+    // (counters_wrap, err_clear_race) preloads them.
     output reg  [31:0]           bins_done /*verilator public_flat_rw*/;
     output reg  [31:0]           cycles;
     output reg  [31:0]           synops;
@@ -74,7 +75,7 @@ module qclif_ctrl #(
     reg [SPIKE_COUNT_W-1:0] spk_cnt;
     reg [7:0]               cyc_cnt;
     reg [31:0]              sample_acc /*verilator public_flat_rw*/;
-    reg [16:0]              sample_bins;
+    reg [16:0]              sample_bins /*verilator public_flat_rw*/;
 
     function [SPIKE_COUNT_W-1:0] popcount(input [NP-1:0] b);
         integer i;

@@ -100,6 +100,8 @@ SCENARIOS: dict[str, list[dict[str, int]]] = {
                                  {"rc_c_in": 323}],
     "RSNN_CTRL_READS_BOUNDED": [{"rc_state": 2, "rc_compute": 1, "rc_r_win": 40},
                                 {"rc_r_win": 41}],
+    "RSNN_CTRL_UTT_RESET_KEPT": [{"rc_utt_reset": 1}, {"rc_utt_reset": 0, "rc_utt_pending": 1},
+                                 {"rc_utt_reset": 1}, {"rc_utt_reset": 0, "rc_utt_pending": 0}],
     # ---- rsnn input receiver (rsnn_in_rx_checker) ----
     "RSNN_RX_PACKET_LEN": [{"rx_s_tvalid": 1, "rx_s_tready": 1, "rx_s_tlast": 1,
                             "rx_beat": 11},                 # the 12th beat ...

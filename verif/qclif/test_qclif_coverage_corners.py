@@ -20,6 +20,12 @@ against model/qclif.py and model/qclif_schedule.py like every other network test
   the simulator (a backdoor write, the only one in the suite), the predictor is told
   the same values, and the next bins are checked as usual: BINS wraps to 0, a sample's
   SAMPLE_CYCLES reads 0xFFFFFFxx, the next sample's reads small again;
+- ``err_clear_race``: a write to ERR in the very cycle the 65,536th bin raises
+  SAMPLE_LEN leaves the flag set (docs/registers_qclif.md, ERR is RW1C: a flag raised in
+  the cycle of a clearing write stays set). The bin count is preloaded (backdoor) one
+  short of the limit; with TVALID held high the bins start at a fixed cadence, and a
+  write of 0 to ERR is issued at each offset from 6 cycles before to 6 after TVALID rises in turn, so
+  one of them lands in the flag's cycle; ERR must read SAMPLE_LEN set after every one;
 - ``sample_len``: a sample of 65,536 bins raises ERR.SAMPLE_LEN (covergroup
   ``qclif.regs.error``) in the default run: on a network of N = NP = 2 (P = 1, 4 cycles
   per bin, and the cheapest design to simulate per cycle) the bulk of the bins is
@@ -37,7 +43,7 @@ from __future__ import annotations
 import cocotb
 import numpy as np
 import pytest
-from cocotb.triggers import RisingEdge
+from cocotb.triggers import ClockCycles, RisingEdge
 
 from model import qclif
 from model.qclif import QclifRegs, QclifWeights
@@ -163,6 +169,48 @@ async def counters_wrap(dut):
     tb.finish(min_compared=12)
 
 
+async def _after(clk, cycles: int, action) -> None:
+    if cycles:
+        await ClockCycles(clk, cycles)
+    await action
+
+
+HOLD_AT = 6   # err_clear_race: cycle at which TVALID rises; the write goes 6 before .. 6 after
+
+
+@cocotb.test(timeout_time=100, timeout_unit="ms")
+async def err_clear_race(dut):
+    """ERR written (with 0: clearing nothing) at each cycle offset around the start of
+    the 65,536th bin of a sample: SAMPLE_LEN reads set after every attempt, also when
+    the write and the flag fall in one cycle."""
+    tb = QclifTb(dut, _weights())
+    await tb.start(QclifRegs(), spike_out=False)
+    zero = np.zeros(qclif.N_INPUTS, np.uint8)
+    for delay in range(2 * HOLD_AT + 1):
+        await tb.run_sample(zero[None, :], tlast=False)   # a sample's first bin
+        await tb.wait_idle()
+        dut.u_ctrl.sample_bins.value = MAX_SAMPLE_BINS     # 65,535 bins started
+        tb.predictor.index = MAX_SAMPLE_BINS - 1
+        await RisingEdge(tb.clk)
+        writer = cocotb.start_soon(_after(tb.clk, delay, tb.regs.write("ERR", 0)))
+        await ClockCycles(tb.clk, HOLD_AT)
+        tb.in_mon.pause()
+        tb.driver.hold(zero)            # the next bin, the 65,536th, starts at once
+        await writer
+        await ClockCycles(tb.clk, 8)
+        await tb.driver.release()
+        await tb.wait_idle()
+        tb.in_mon.resume()
+        tb.predictor.skip_zero_bins(await tb.regs.read("BINS") - tb.predictor.bins)
+        tb.sb.check(f"ERR after a write of 0 issued {delay - HOLD_AT:+d} cycles from the "
+                    "65,536th bin's TVALID", REGS.err_mask("SAMPLE_LEN"),
+                    await tb.regs.read("ERR"))
+        await tb.run_sample(zero[None, :])                 # ends the over-long sample
+        await tb.regs.write("ERR", REGS.err_mask("SAMPLE_LEN"))
+        tb.sb.check("ERR after its RW1C clear", 0, await tb.regs.read("ERR"))
+    tb.finish(min_compared=26)
+
+
 @cocotb.test(timeout_time=50, timeout_unit="ms")
 async def sample_len(dut):
     """ERR.SAMPLE_LEN: clear after 65,535 bins of one sample, set by the 65,536th; the
@@ -220,6 +268,10 @@ def test_qclif_register_extremes(cocotb_run, simulator, tmp_path):
 
 def test_qclif_counters_wrap(cocotb_run, simulator, tmp_path):
     _run(cocotb_run, tmp_path, "corners_n2_np2", "counters_wrap")
+
+
+def test_qclif_err_clear_race(cocotb_run, simulator, tmp_path):
+    _run(cocotb_run, tmp_path, "corners_n2_np2", "err_clear_race")
 
 
 def test_qclif_sample_len(cocotb_run, simulator, tmp_path):

@@ -7,4 +7,5 @@ bind rsnn_ctrl rsnn_ctrl_checker u_sva_ctrl (
     .mem_reads(win_en || wrec0_en || wrec1_en || wfc0_en || wfc1_en),
     .pe_ops(pe0_en || pe1_en),
     .c_in(c_in), .c_l0(c_l0), .c_l1(c_l1), .c_fc(c_fc), .c_total(c_total),
-    .r_win(r_win), .r_wrec(r_wrec), .r_wfc(r_wfc));
+    .r_win(r_win), .r_wrec(r_wrec), .r_wfc(r_wfc),
+    .utt_reset(utt_reset), .utt_pending(utt_pending), .frame_utt(frame_utt));

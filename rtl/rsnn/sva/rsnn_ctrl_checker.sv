@@ -38,9 +38,12 @@ module rsnn_ctrl_checker (
     input wire [15:0] c_total,
     input wire [15:0] r_win,
     input wire [15:0] r_wrec,
-    input wire [15:0] r_wfc
+    input wire [15:0] r_wfc,
+    input wire        utt_reset,   // CTRL.UTT_RESET written this cycle
+    input wire        utt_pending, // the next frame taken starts an utterance
+    input wire        frame_utt    // the frame being taken has TUSER = 1
 );
-    localparam [3:0] S_WAIT = 4'd0, S_ARGMAX = 4'd9, S_SEND = 4'd10;
+    localparam [3:0] S_WAIT = 4'd0, S_START = 4'd1, S_ARGMAX = 4'd9, S_SEND = 4'd10;
     // Largest counts of one frame (docs/rsnn.md "Schedule and cycle counts", paper
     // schedule; the union schedule never takes longer): IN 40*8 + 2, L0 128 + 3,
     // L1 256 + 3, FC 15 * (64 + 2), their sum + ARGMAX; 40 win rows, 384 wrec rows,
@@ -51,6 +54,12 @@ module rsnn_ctrl_checker (
 
     reg seen_reset;
     reg armed;
+    reg utt_reset_q, start_q, start_utt_q;   // the previous cycle's
+    always @(posedge clk) begin
+        utt_reset_q <= rst_n && utt_reset;
+        start_q     <= state == S_START;
+        start_utt_q <= utt_pending || frame_utt;
+    end
     initial begin
         seen_reset = 1'b0;
         armed      = 1'b0;
@@ -106,6 +115,12 @@ module rsnn_ctrl_checker (
                 `SVA_MSG(("RSNN_CTRL_READS_BOUNDED: reads win %0d wrec %0d wfc %0d above %0d %0d %0d",
                           r_win, r_wrec, r_wfc, MAX_WIN, MAX_WREC, MAX_WFC));
             RSNN_CTRL_READS_BOUNDED_C: cover (state == S_ARGMAX && r_wfc != 16'd0);
+            // A UTT_RESET is never lost: after a cycle with the write, the next frame
+            // is marked to start an utterance, also when the write falls in the very
+            // cycle a frame is taken (that frame may clear the mark only without one).
+            RSNN_CTRL_UTT_RESET_KEPT: assert (!utt_reset_q || utt_pending)
+                `SVA_MSG(("RSNN_CTRL_UTT_RESET_KEPT: CTRL.UTT_RESET written, no utterance start pending after it"));
+            RSNN_CTRL_UTT_RESET_KEPT_C: cover (utt_reset_q && start_q && start_utt_q);
         end
     end
 endmodule

@@ -69,6 +69,9 @@ module sva_fire_harness (
     input wire [15:0]  rc_r_win,
     input wire [15:0]  rc_r_wrec,
     input wire [15:0]  rc_r_wfc,
+    input wire         rc_utt_reset,
+    input wire         rc_utt_pending,
+    input wire         rc_frame_utt,
     // rsnn_in_rx_checker
     input wire         rx_s_tvalid,
     input wire         rx_s_tready,
@@ -162,7 +165,8 @@ module sva_fire_harness (
         .d0_done(rc_d0_done), .d1_done(rc_d1_done), .c_done(rc_c_done),
         .mem_reads(rc_mem_reads), .pe_ops(rc_pe_ops), .c_in(rc_c_in), .c_l0(rc_c_l0),
         .c_l1(rc_c_l1), .c_fc(rc_c_fc), .c_total(rc_c_total), .r_win(rc_r_win),
-        .r_wrec(rc_r_wrec), .r_wfc(rc_r_wfc));
+        .r_wrec(rc_r_wrec), .r_wfc(rc_r_wfc), .utt_reset(rc_utt_reset),
+        .utt_pending(rc_utt_pending), .frame_utt(rc_frame_utt));
 
     rsnn_in_rx_checker u_rsnn_in_rx (
         .clk(clk), .rst_n(rst_n), .s_tvalid(rx_s_tvalid), .s_tready(rx_s_tready),
