@@ -36,6 +36,7 @@ class NetworkSettings:
 
     weights_dir: Path
     bins: int = 6          # bins per lockstep sample
+    long_run: bool = False  # the long regression's test (more samples per test)
 
 
 def config_weights(name: str) -> QclifWeights:

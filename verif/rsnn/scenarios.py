@@ -24,6 +24,7 @@ class AccelSettings:
     weights_dir: Path
     scenario: str = "medium"
     schedule: str = "paper"    # "paper" | "union" | "mixed" (chosen per utterance)
+    long_run: bool = False     # the long regression's test (more and longer utterances)
 
 
 def write_scenario_weights(name: str, folder: Path) -> Path:

@@ -24,14 +24,16 @@ from verif.rsnn.rsnn_tb import REGS, STATUS_IDLE, WMEM_CMD_CODE, RsnnTb
 from verif.rsnn.scenarios import (SCENARIO_NAMES, AccelSettings, jitter_config,
                                   random_features, scenario, settings_weights,
                                   write_scenario_weights)
-from verif.settings import context, load
+from verif.settings import load
 
 def _env_scenario() -> str:
     return load(AccelSettings).scenario
 
 
 def _long() -> bool:
-    return context().long
+    """The long regression's own test (test_rsnn_accel_random_long), not any test run
+    with --long: the default tests keep their size, so --long adds work, never repeats it."""
+    return load(AccelSettings).long_run
 
 
 def _icarus() -> bool:
@@ -276,12 +278,14 @@ async def full_bus_load(dut):
 
 
 # ---- pytest ------------------------------------------------------------------------
-def _run(cocotb_run, tmp_path, name, testcase, preload=True, schedule="paper"):
+def _run(cocotb_run, tmp_path, name, testcase, preload=True, schedule="paper",
+         long_run=False):
     """preload False: the memories start empty (X); the test loads them over the bus."""
     folder = write_scenario_weights(name, tmp_path / "weights")
     cocotb_run("rsnn_accel", __name__, testcase=testcase,
                weights_dir=folder if preload else None,
-               settings=AccelSettings(weights_dir=folder, scenario=name, schedule=schedule))
+               settings=AccelSettings(weights_dir=folder, scenario=name, schedule=schedule,
+                                      long_run=long_run))
 
 
 @pytest.mark.parametrize("schedule", ["paper", "union"])
@@ -306,7 +310,7 @@ def test_rsnn_accel_random_long(cocotb_run, simulator, tmp_path, name):
         # Icarus runs the same checks at 0.5 frames/s; the default test covers it there.
         pytest.skip("long random frames run on Verilator")
     _run(cocotb_run, tmp_path, name, ["random_frames", "streaming_backpressure"],
-         schedule="mixed")
+         schedule="mixed", long_run=True)
 
 
 @pytest.mark.long
