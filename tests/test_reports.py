@@ -12,6 +12,8 @@ JUNIT = """<?xml version="1.0"?>
  <testcase classname="verif.rsnn.test_rsnn_lif" name="test_lif[icarus]"/>
  <testcase classname="verif.rsnn.test_rsnn_lif" name="test_lif[verilator]"><failure message="x"/></testcase>
  <testcase classname="tests.model.test_rsnn_model" name="test_leak"/>
+ <testcase classname="" name="tests.model.test_qclif_model">
+   <skipped type="pytest.skip" message="needs the train extra: pip install -e .[train]"/></testcase>
  <testcase classname="verif.rsnn.test_rsnn_accel" name="test_long[verilator-t2]"><skipped/></testcase>
 </testsuite></testsuites>
 """
@@ -106,6 +108,8 @@ STATUS_JUNIT = f"""<?xml version="1.0"?>
  <testcase classname="verif.rsnn.test_rsnn_accel" name="test_rsnn_accel_full_bus_load[verilator]">
    <skipped type="pytest.skip" message="long regression: run with --long"/></testcase>
  <testcase classname="tests.model.test_rsnn_model" name="test_leak"/>
+ <testcase classname="" name="tests.model.test_qclif_model">
+   <skipped type="pytest.skip" message="needs the train extra: pip install -e .[train]"/></testcase>
  <testcase classname="tests.model.test_rsnn_model" name="test_bad"><error message="boom"/></testcase>
 </testsuite></testsuites>
 """
@@ -182,11 +186,18 @@ def test_testpoint_status_rules(status_cases):
     st = status_of_testpoint(_tp("verif/rsnn/test_rsnn_zs_a.py::test_rsnn_zs_a[icarus]"),
                           status_cases)
     assert st["status"] == "partial" and "not run on verilator" in st["notes"]
+    # ... unless the testpoint tests the tooling, which needs no second simulator
+    tooling = _tp("verif/rsnn/test_rsnn_zs_a.py::test_rsnn_zs_a[icarus]")
+    tooling.tags.append("tooling")
+    assert status_of_testpoint(tooling, status_cases)["status"] == "passing"
     # tests that run no simulator count once
     st = status_of_testpoint(_tp("tests/model/test_rsnn_model.py::test_leak"), status_cases)
     assert st["status"] == "passing"
     st = status_of_testpoint(_tp("tests/model/test_rsnn_model.py::*"), status_cases)
     assert st["status"] == "failing"
+    # a module skipped as a whole (pytest's classname "") is its file's result
+    st = status_of_testpoint(_tp("tests/model/test_qclif_model.py::*"), status_cases)
+    assert st["status"] == "not run" and st["skipped"][0]["reason"].startswith("needs the train")
 
 
 def test_patterns_take_brackets_literally():

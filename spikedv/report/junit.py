@@ -55,8 +55,15 @@ def engine_of(name: str) -> str:
 
 def node_id(classname: str, name: str, root: Path = PROJECT_ROOT) -> tuple[str, str]:
     """(node id, test file) of a JUnit testcase: the longest dotted prefix of the
-    classname that is a file of the checkout is the module, the rest test classes."""
+    classname that is a file of the checkout is the module, the rest test classes; a
+    whole module's entry (skipped at import) is ``<file>::<module>``."""
     parts = classname.split(".") if classname else []
+    if not parts and name:
+        # a module skipped (or failed) as a whole: pytest writes classname "" and the
+        # module's dotted path as the name; its id matches the module's "file::*"
+        module = "/".join(name.split(".")) + ".py"
+        if (root / module).is_file():
+            return f"{module}::<module>", module
     for cut in range(len(parts), 0, -1):
         file = "/".join(parts[:cut]) + ".py"
         if (root / file).is_file():

@@ -7,7 +7,9 @@ A testpoint is
 - **not run** when none of its tests passed (absent from the results, skipped as long
   tests without ``--long``, or skipped for a missing tool);
 - **partial** when some passed but not all it names ran: a pattern with no result, a
-  long test not run, or an RTL testpoint without a passing run on one simulator;
+  long test not run, or an RTL testpoint without a passing run on one simulator (a
+  ``tooling`` testpoint, e.g. the command line's errors from inside a Verilator run,
+  tests the tooling, not the design: the simulators its tests use are enough);
 - **passing** otherwise: every test it names that ran passed, on both simulators when
   they are RTL tests (tests that run no simulator count once; a test that skips itself on
   one simulator by design, e.g. "Verilator only", does not count against it).
@@ -56,7 +58,7 @@ def status_of_testpoint(tp: Testpoint, cases: list[Case]) -> dict:
     long_not_run = sum(e["not run"] for e in engines.values())
     if long_not_run:
         notes.append(f"{long_not_run} long test(s) not run (run with --long)")
-    if rtl:
+    if rtl and not tp.tooling:
         for sim in SIMULATORS:
             e = engines.get(sim)
             if e is None:
