@@ -27,7 +27,10 @@ For each module (docs/mutation.md):
 
 score = killed / non-equivalent mutants, in percent. ``--sample N --seed S`` picks N
 mutants per module (the same ones for the same seed and sources), ``--all`` every one.
-Mutants run ``--jobs`` at a time. Every mutant has its own folder
+Mutants run ``--jobs`` at a time, or as jobs of a Slurm array (``--launcher slurm
+[--partition P] [--max-jobs M]``: one job per mutant through spikedv.launchers, a job
+lost to a node failure resubmitted once; each job runs ``python -m spikedv.mutate
+<job.json>``, which writes the mutant's ``result.json``). Every mutant has its own folder
 ``build/mutate/<module>-<hash of the sources>/<mutant>/`` with ``result.json``; a rerun
 skips the mutants already done. The report (``--out``, default reports/mutation.json) is
 what the signoff report reads (spikedv/report/side.py ``mutation``); the entries of the
@@ -584,10 +587,12 @@ def done_result(m: Mutant, work: Path, tests) -> dict | None:
 def campaign(modules, *, sample: int | None, seed: int, jobs: int = 1,
              timeout_s: float = DEFAULT_TIMEOUT_S, equiv_steps: int = DEFAULT_EQUIV_STEPS,
              equiv_timeout_s: float = DEFAULT_EQUIV_TIMEOUT_S, root: Path = WORK_ROOT,
-             tests: dict | None = None, progress=None, log=print) -> dict:
+             tests: dict | None = None, progress=None, log=print,
+             launcher: str = "local", slurm: dict | None = None) -> dict:
     """Run the mutants of ``modules`` (``sample`` per module, or all when None), resuming;
     returns {module: [result, ...]} (control first for yosys campaigns) and the counts
-    {"run": n, "reused": n} under the key ``"_counts"``."""
+    {"run": n, "reused": n} under the key ``"_counts"``. ``launcher`` "slurm" runs each
+    mutant as a job of a Slurm array (``slurm``: partition, max_jobs, time_limit)."""
     plans: dict[str, tuple[Path, tuple, list[Mutant]]] = {}
     for module in modules:
         block = BLOCKS[module]
@@ -625,27 +630,82 @@ def campaign(modules, *, sample: int | None, seed: int, jobs: int = 1,
                             equiv_steps=equiv_steps, equiv_timeout_s=equiv_timeout_s): (mod, m)
                 for mod, m in items if mod not in failed_control}
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for batch in (controls, others):
-            futures = submit_all(pool, batch)
-            for fut in as_completed(futures):
-                mod, m = futures[fut]
-                r = fut.result()
-                results[mod].append(r)
-                if m.name == CONTROL and r["status"] != "pass":
-                    failed_control.add(mod)
-                done += 1
-                if progress is not None:
-                    progress.update(done)
-                if log is not None:
-                    where = f"{r['file']}:{r['line']}" if r.get("line") else ""
-                    log(f"mutate: {mod} {m.name} {r['status']} ({r.get('reason', '')}) "
-                        f"{where} {r.get('seconds', 0):.0f} s".rstrip())
+    def finished():
+        """(module, mutant, result) as each mutant ends, controls first."""
+        if launcher == "slurm":
+            for batch in (controls, others):
+                items = [(mod, m) for mod, m in batch if mod not in failed_control]
+                yield from _run_on_slurm(items, plans, root, timeout_s, equiv_steps,
+                                         equiv_timeout_s, slurm or {})
+            return
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            for batch in (controls, others):
+                futures = submit_all(pool, batch)
+                for fut in as_completed(futures):
+                    mod, m = futures[fut]
+                    yield mod, m, fut.result()
+
+    if launcher not in ("local", "slurm"):
+        raise InputError(None, f"launcher {launcher!r}: one of local, slurm")
+    for mod, m, r in finished():
+        results[mod].append(r)
+        if m.name == CONTROL and r["status"] != "pass":
+            failed_control.add(mod)
+        done += 1
+        if progress is not None:
+            progress.update(done)
+        if log is not None:
+            where = f"{r['file']}:{r['line']}" if r.get("line") else ""
+            log(f"mutate: {mod} {m.name} {r['status']} ({r.get('reason', '')}) "
+                f"{where} {r.get('seconds', 0):.0f} s".rstrip())
     for mod in modules:
         order = {m.name: i for i, m in enumerate(plans[mod][2])}
         results[mod].sort(key=lambda r: order.get(r["name"], len(order)))
     results["_counts"] = {"run": done, "reused": reused}    # type: ignore[assignment]
     return results
+
+
+def _run_on_slurm(items, plans, root: Path, timeout_s: float, equiv_steps: int,
+                  equiv_timeout_s: float, slurm: dict):
+    """Each (module, mutant) of ``items`` as one job of a Slurm array (spikedv.launchers:
+    followed, a lost job resubmitted once); yields (module, mutant, result) from the
+    result.json each job wrote (an error result for a job lost twice)."""
+    from spikedv.launchers import run_commands
+
+    if not items:
+        return
+    commands, names = [], []
+    for mod, m in items:
+        work, mod_tests, _ = plans[mod]
+        folder = work / m.name
+        folder.mkdir(parents=True, exist_ok=True)
+        spec = {"mutant": asdict(m), "work": str(work), "tests": list(mod_tests),
+                "timeout_s": timeout_s, "equiv_steps": equiv_steps,
+                "equiv_timeout_s": equiv_timeout_s}
+        (folder / "job.json").write_text(json.dumps(spec, indent=1) + "\n")
+        commands.append([sys.executable, "-m", "spikedv.mutate", str(folder / "job.json")])
+        names.append(f"{mod}-{m.name}")
+    run_commands(commands, Path(root) / "slurm", "slurm", names=names,
+                 partition=slurm.get("partition"), max_jobs=slurm.get("max_jobs"),
+                 time_limit=slurm.get("time_limit"), quiet=True)
+    for mod, m in items:
+        path = plans[mod][0] / m.name / "result.json"
+        try:
+            yield mod, m, json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError):
+            yield mod, m, {**asdict(m), "status": "error", "seconds": 0,
+                           "reason": f"its Slurm job wrote no result ({path})"}
+
+
+def run_job_file(path: Path) -> int:
+    """One mutant from the job file the Slurm launcher wrote (``python -m spikedv.mutate
+    JOB.json``): written, tested, checked; its result.json beside the job file. Exit
+    status 0 whatever the mutant's fate (killed is a result), 1 on an error."""
+    spec = json.loads(Path(path).read_text())
+    r = run_mutant(Mutant(**spec["mutant"]), Path(spec["work"]), tuple(spec["tests"]),
+                   timeout_s=spec["timeout_s"], equiv_steps=spec["equiv_steps"],
+                   equiv_timeout_s=spec["equiv_timeout_s"])
+    return 1 if r["status"] == "error" else 0
 
 
 def _counts(rs: list[dict]) -> dict:
@@ -738,6 +798,15 @@ def add_arguments(p) -> None:
                    help="where the mutant folders go (default build/mutate)")
     p.add_argument("--list", action="store_true",
                    help="list the mutants and the tests of each module, run nothing")
+    g = p.add_argument_group("launcher (docs/regressions.md)")
+    g.add_argument("--launcher", choices=("local", "slurm"), default="local",
+                   help="local: --jobs mutants at a time (default); slurm: one job per "
+                        "mutant in a Slurm array, lost ones resubmitted once")
+    g.add_argument("--partition", default=None, metavar="P", help="Slurm partition")
+    g.add_argument("--max-jobs", type=int, default=None, metavar="M",
+                   help="Slurm: at most M array tasks, the mutants shared among them")
+    g.add_argument("--time-limit", default=None, metavar="T",
+                   help="Slurm: time limit of a task (sbatch --time, e.g. 30:00)")
 
 
 def _jobs(text: str) -> int:
@@ -780,7 +849,10 @@ def run(args) -> int:
         results = campaign(modules, sample=sample, seed=args.seed, jobs=_jobs(args.jobs),
                            timeout_s=args.timeout, equiv_steps=args.equiv_steps,
                            root=args.work, progress=bar,
-                           log=None if quiet(args) else (lambda s: print(s, flush=True)))
+                           log=None if quiet(args) else (lambda s: print(s, flush=True)),
+                           launcher=args.launcher,
+                           slurm={"partition": args.partition, "max_jobs": args.max_jobs,
+                                  "time_limit": args.time_limit})
     counts = results.pop("_counts")
     wall = time.monotonic() - start
     out = Path(args.out)
@@ -810,3 +882,7 @@ def run(args) -> int:
                   f"({s['reason']})")
     print(f"mutate: {counts['run']} mutants run, {counts['reused']} reused in {wall:.0f} s; {out}")
     return status
+
+
+if __name__ == "__main__":
+    sys.exit(run_job_file(Path(sys.argv[1])))

@@ -135,3 +135,24 @@ def test_slurm_regression_with_a_killed_task_equals_the_local_run(slurm, tmp_pat
     assert a["tests"] and len(a["code"]) > 500      # rsnn_zs_a and qclif_threshold
     assert differences(a, b) == []
     assert a == b
+
+
+def test_mutation_campaign_on_slurm(slurm, tmp_path):
+    """``spikedv mutate --launcher slurm``: the control and one yosys mutant of
+    qclif_threshold (the sample of tests/test_mutate.py, seed 1) each run as a job of a
+    Slurm array; the results equal the local campaign's: control passes, the mutant is
+    killed."""
+    out, work = tmp_path / "mutation.json", tmp_path / "work"
+    proc = subprocess.run(
+        [sys.executable, "-m", "spikedv.cli", "mutate", "qclif_threshold", "--sample", "1",
+         "--seed", "1", "--launcher", "slurm", "--work", str(work), "--out", str(out)],
+        cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    entry = next(e for e in json.loads(out.read_text())["modules"]
+                 if e["name"] == "qclif_threshold")
+    assert (entry["mutants"], entry["killed"], entry["errors"]) == (1, 1, 0), entry
+    jobs = sorted(p.name for p in (work / "slurm" / "jobs").iterdir())
+    assert len(jobs) == 2 and any("control" in j for j in jobs), jobs
+    slurm_log = json.loads((work / "slurm" / "slurm" / "slurm.json").read_text())
+    states = [a["state"] for p in slurm_log["parts"] for a in p["attempts"]]
+    assert states == ["COMPLETED"], states    # the last array (the mutant's): one task
