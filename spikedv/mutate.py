@@ -82,6 +82,10 @@ class Block:
 
     tests: tuple[str, ...]
     method: str = "yosys"
+    # Parameters of the equivalence miter of a source-level mutant: a source edit changes
+    # the module alike for every size, and a small instance is decided where the full one
+    # takes the SAT solver past its limit (the result says which size was checked).
+    equiv_params: tuple[tuple[str, int], ...] = ()
 
 
 # Module -> tests (pytest node ids, run with --sim verilator). Blocks: their block test;
@@ -93,9 +97,9 @@ BLOCKS: dict[str, Block] = {
     "rsnn_current": Block(("verif/rsnn/test_rsnn_current.py",), "source"),
     "rsnn_pe_set": Block(("verif/rsnn/test_rsnn_pe_set.py",), "source"),
     "rsnn_zs_a": Block(("verif/rsnn/test_rsnn_zs_a.py",)),
-    "rsnn_zs_b": Block(("verif/rsnn/test_rsnn_zs_b.py",), "source"),
+    "rsnn_zs_b": Block(("verif/rsnn/test_rsnn_zs_b.py",), "source", (("WIDTH", 8),)),
     "rsnn_zs_c": Block(("verif/rsnn/test_rsnn_zs_c.py",)),
-    "rsnn_zs_d": Block(("verif/rsnn/test_rsnn_zs_d.py",), "source"),
+    "rsnn_zs_d": Block(("verif/rsnn/test_rsnn_zs_d.py",), "source", (("ROWS", 8),)),
     # qclif datapath
     "qclif_apical": Block(("verif/qclif/test_qclif_apical.py",)),
     "qclif_mult": Block(("verif/qclif/test_qclif_mult.py",)),
@@ -447,9 +451,11 @@ def first_error(text: str, msg: str = "") -> str:
 # ---- equivalence --------------------------------------------------------------------
 
 def equivalence(module: str, mutant_file: Path, folder: Path, steps: int = DEFAULT_EQUIV_STEPS,
-                timeout_s: float = DEFAULT_EQUIV_TIMEOUT_S, lanes: int | None = None) -> dict:
+                timeout_s: float = DEFAULT_EQUIV_TIMEOUT_S, lanes: int | None = None,
+                params: dict[str, int] | None = None) -> dict:
     """Miter of the original against the mutant (default parameters; ``lanes``: LANES set
-    to that in both, for a mutant that changes every lane alike). Returns
+    to that in both, for a mutant that changes every lane alike; ``params``: other
+    parameters set in both, Block.equiv_params). Returns
     {"equivalent": True | False | None, "how": ..., "seconds"}: True when proven (or, for
     a module with registers, no difference within ``steps`` cycles from the all-zero
     state), False with a counterexample, None when yosys could not decide in time."""
@@ -459,6 +465,7 @@ def equivalence(module: str, mutant_file: Path, folder: Path, steps: int = DEFAU
     # A source-level mutant changes every lane alike: two lanes show it, and the proof of
     # a 128-lane adder miter would take SAT minutes. A yosys mutant is in one lane: all.
     chparam = [f"chparam -set LANES {lanes} {module}"] if lanes else []
+    chparam += [f"chparam -set {k} {v} {module}" for k, v in (params or {}).items()]
 
     def side(files, name):
         return [*(f'read_verilog {incs} "{f}"' for f in files), *chparam,
@@ -523,7 +530,11 @@ def counterexample(log: str, sequential: bool = True, max_inputs: int = 6) -> st
 # ---- one mutant ------------------------------------------------------------------------
 
 def result_key(m: Mutant, tests) -> str:
-    return hashlib.sha1(json.dumps([FLOW_VERSION, m.command, list(tests)]).encode()).hexdigest()
+    """What a mutant's result depends on: the flow, the mutation, the tests, and the
+    sizes its equivalence miter uses (Block.equiv_params), when it has any."""
+    sizes = [list(kv) for kv in BLOCKS[m.module].equiv_params] if m.module in BLOCKS else []
+    payload = [FLOW_VERSION, m.command, list(tests)] + ([sizes] if sizes else [])
+    return hashlib.sha1(json.dumps(payload).encode()).hexdigest()
 
 
 def run_mutant(m: Mutant, work: Path, tests, *, timeout_s: float = DEFAULT_TIMEOUT_S,
@@ -551,10 +562,14 @@ def run_mutant(m: Mutant, work: Path, tests, *, timeout_s: float = DEFAULT_TIMEO
             result["status"], result["reason"] = "error", run["reason"]
         else:
             lanes = EQUIV_LANES if m.method == "source" and _has_lanes(m.module) else None
+            params = dict(BLOCKS[m.module].equiv_params) if m.method == "source" and \
+                m.module in BLOCKS else {}
             eq = equivalence(m.module, Path(mutant_file).resolve(), folder, equiv_steps,
-                             equiv_timeout_s, lanes)
-            if lanes:
-                eq["how"] += f" (LANES = {lanes})"
+                             equiv_timeout_s, lanes, params)
+            sizes = ([f"LANES = {lanes}"] if lanes else []) + \
+                [f"{k} = {v}" for k, v in params.items()]
+            if sizes:
+                eq["how"] += f" ({', '.join(sizes)})"
             result["equivalence"] = eq
             if eq["equivalent"]:
                 result["status"], result["reason"] = "equivalent", eq["how"]
