@@ -440,14 +440,12 @@ def _assert_waiver_line_current(w, lines: list[str]) -> None:
     """A waiver's line still holds what it waives (an RTL edit above it moves the
     point and leaves the waiver matching nothing): the line exists, and a toggle
     waiver's signal is named on it."""
-    import fnmatch
     import re
 
     assert 1 <= w.line <= len(lines), f"{w.source}: {w.file} has no line {w.line}"
     if w.kind == "toggle":
         signal = re.split(r"[\[:]", w.name, maxsplit=1)[0]
-        pattern = fnmatch.translate(signal).removesuffix(r"\Z").removeprefix("(?s:")
-        pattern = pattern[:-1] if pattern.endswith(")") else pattern
+        pattern = tpl.pattern_regex(signal).pattern.removesuffix(r"\Z")
         assert signal and re.search(r"\b" + pattern + r"\b", lines[w.line - 1]), \
             f"{w.source}: {w.file}:{w.line} does not name {signal!r}: {lines[w.line - 1].strip()}"
 

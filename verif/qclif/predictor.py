@@ -177,6 +177,18 @@ class QclifPredictor(Publisher[BinExpectation]):
         self._end_bin(int(bin_cycles(self.n, self.np_units, False)), False)
         self.last = None
 
+    def preload(self, bins: int | None = None, sample_cycles_so_far: int | None = None,
+                sample_bins: int | None = None) -> None:
+        """The counters a test wrote into the DUT through the simulator (QclifTb.
+        preload_counters), between two bins of a sample: BINS, the cycles of the sample so
+        far, the bins of the sample started so far."""
+        if bins is not None:
+            self.bins = bins & WORD
+        if sample_cycles_so_far is not None:
+            self.acc_cycles = sample_cycles_so_far
+        if sample_bins is not None:
+            self.index = sample_bins - 1
+
     def skip_zero_bins(self, count: int) -> None:
         """``count`` all-zero bins (no TLAST) the DUT took while the monitor was paused:
         the first like any skipped bin, the rest by arithmetic."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from cocotb.triggers import ClockCycles
+from cocotb.triggers import ClockCycles, RisingEdge
 
 from model.lanes import pack_lanes, unpack_lanes
 from model.qclif import QclifRegs, QclifWeights, N_INPUTS
@@ -210,6 +210,22 @@ class QclifTb(TbBase):
     def model_spikes(self) -> int:
         """Spikes in every bin expected so far (the stimulus's activity)."""
         return int(sum(e.spikes.sum() for e in self.predictor.history))
+
+    async def preload_counters(self, bins: int | None = None,
+                               sample_cycles_so_far: int | None = None,
+                               sample_bins: int | None = None) -> None:
+        """Write the controller's counters through the simulator (a backdoor: their upper
+        bits, the wrap and the 65,536th bin are 2^16..2^32 bins or cycles away) and tell
+        the predictor the same. Only while idle between two bins of a sample: BINS
+        (``bins_done``), the sample's cycles so far (``sample_acc``) and bins started so
+        far (``sample_bins``)."""
+        ctrl = self.dut.u_ctrl
+        for signal, value in (("bins_done", bins), ("sample_acc", sample_cycles_so_far),
+                              ("sample_bins", sample_bins)):
+            if value is not None:
+                getattr(ctrl, signal).value = value
+        self.predictor.preload(bins, sample_cycles_so_far, sample_bins)
+        await RisingEdge(self.clk)
 
     async def stream_zero_bins(self, stop: int) -> int:
         """All-zero bins without TLAST with TVALID held high (no Python per bin) until

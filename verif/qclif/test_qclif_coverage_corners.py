@@ -17,15 +17,16 @@ against model/qclif.py and model/qclif_schedule.py like every other network test
 - ``counters_wrap``: BINS and SAMPLE_CYCLES are 32-bit and wrap (docs/qclif.md
   "Clarifications"); reaching their upper bits would take 2^32 bins or cycles, so the
   controller's bin counter and sample accumulator are preloaded near the top through
-  the simulator (a backdoor write, the only one in the suite), the predictor is told
-  the same values, and the next bins are checked as usual: BINS wraps to 0, a sample's
+  the simulator (QclifTb.preload_counters: the backdoor writes of the suite, which tell
+  the predictor the same values), and the next bins are checked as usual: BINS wraps to 0, a sample's
   SAMPLE_CYCLES reads 0xFFFFFFxx, the next sample's reads small again;
 - ``err_clear_race``: a write to ERR in the very cycle the 65,536th bin raises
   SAMPLE_LEN leaves the flag set (docs/registers_qclif.md, ERR is RW1C: a flag raised in
   the cycle of a clearing write stays set). The bin count is preloaded (backdoor) one
   short of the limit; with TVALID held high the bins start at a fixed cadence, and a
-  write of 0 to ERR is issued at each offset from 6 cycles before to 6 after TVALID rises in turn, so
-  one of them lands in the flag's cycle; ERR must read SAMPLE_LEN set after every one;
+  write of 0 to ERR is issued at each offset from 6 cycles before to 6 after TVALID
+  rises in turn, so one of them lands in the flag's cycle; ERR must read SAMPLE_LEN set
+  after every one;
 - ``sample_len``: a sample of 65,536 bins raises ERR.SAMPLE_LEN (covergroup
   ``qclif.regs.error``) in the default run: on a network of N = NP = 2 (P = 1, 4 cycles
   per bin, and the cheapest design to simulate per cycle) the bulk of the bins is
@@ -43,7 +44,7 @@ from __future__ import annotations
 import cocotb
 import numpy as np
 import pytest
-from cocotb.triggers import ClockCycles, RisingEdge
+from cocotb.triggers import ClockCycles
 
 from model import qclif
 from model.qclif import QclifRegs, QclifWeights
@@ -153,12 +154,8 @@ async def counters_wrap(dut):
     await tb.start(QclifRegs(la=1, ls=1, g0=64, theta=32, si=2, sa=2, sd=4))
     await tb.run_sample(random_inputs(tb.rng, 2, density=0.5), tlast=False)
     await tb.wait_idle()
-    bins, acc = (1 << 32) - 2, (1 << 32) - 0x100
-    ctrl = dut.u_ctrl
-    ctrl.bins_done.value = bins
-    ctrl.sample_acc.value = acc
-    tb.predictor.bins, tb.predictor.acc_cycles = bins, acc
-    await RisingEdge(tb.clk)
+    bins = (1 << 32) - 2
+    await tb.preload_counters(bins=bins, sample_cycles_so_far=(1 << 32) - 0x100)
     tb.sb.check("BINS after the preload", bins, await tb.regs.read("BINS"))
     exp = await tb.run_sample(random_inputs(tb.rng, 4, density=0.5))
     tb.sb.check("the preloaded sample's SAMPLE_CYCLES has its upper 24 bits set", True,
@@ -189,9 +186,7 @@ async def err_clear_race(dut):
     for delay in range(2 * HOLD_AT + 1):
         await tb.run_sample(zero[None, :], tlast=False)   # a sample's first bin
         await tb.wait_idle()
-        dut.u_ctrl.sample_bins.value = MAX_SAMPLE_BINS     # 65,535 bins started
-        tb.predictor.index = MAX_SAMPLE_BINS - 1
-        await RisingEdge(tb.clk)
+        await tb.preload_counters(sample_bins=MAX_SAMPLE_BINS)   # 65,535 bins started
         writer = cocotb.start_soon(_after(tb.clk, delay, tb.regs.write("ERR", 0)))
         await ClockCycles(tb.clk, HOLD_AT)
         tb.in_mon.pause()
