@@ -201,6 +201,11 @@ def render(summary: dict, wall_s: float, commands: list[str]) -> str:
 def add_arguments(p) -> None:
     from spikedv.cli_args import add_jobs, path_arg
     p.add_argument("--short", action="store_true", help="skip the tests marked long")
+    p.add_argument("--tooling", action="store_true",
+                   help="also run the tests of the tooling testplan (command line, "
+                        "documented commands, reports, data, training, scale-out), as "
+                        "`make test` does; default: the test files the design testplans "
+                        "name (verif/testplan/{rsnn,qclif,common}.hjson)")
     add_jobs(p)
     p.add_argument("--no-coverage", action="store_true", help="skip Verilator code coverage")
     p.add_argument("--results", type=path_arg, default=REPORTS / "results", metavar="DIR",
@@ -221,10 +226,23 @@ def add_arguments(p) -> None:
                    help="extra pytest arguments, after --")
 
 
+def scope_paths(pytest_args, tooling: bool) -> list[str]:
+    """The test files a regression runs when its pytest arguments name none: those of
+    the design testplans (every collected test with ``tooling``: pytest's testpaths)."""
+    from spikedv.jobs import split_pytest_args
+    from spikedv.report.testplan import load_all, test_files
+
+    paths, _ = split_pytest_args(pytest_args)
+    if paths or tooling:
+        return []
+    return test_files(load_all())
+
+
 def run(args) -> int:
     seeds = seed_sweep(args)
     steps = Steps(synth=not args.no_synth, formal=not args.no_formal,
                   bench=not args.no_bench, screenshot=not args.no_screenshot)
+    args.pytest_args = [*args.pytest_args, *scope_paths(args.pytest_args, args.tooling)]
     if args.shard or args.launcher != "pytest":
         return run_as_jobs(args, seeds, steps)
     extra = [*(["--seed", str(args.seed)] if args.seed is not None else []),

@@ -284,6 +284,27 @@ def test_stage_verdicts_are_cumulative_and_name_what_is_open(tmp_path, status_ca
     assert v["rsnn"]["stage"] is None
     assert "testpoint common.shared_a: failing" in v["rsnn"]["stages"]["V1"]["reasons"]
     assert verdict_line(v).startswith("common: no stage met (V1: 2 open")
+    # a plan none of whose tests has a result says so (tooling in the design regression)
+    ran = [c for c in status_cases if not c.id.startswith("tests/model/test_rsnn_model.py::test_bad")]
+    tooling_only = {"tool": load(tmp_path / "common.hjson")}
+    tooling_only["tool"].testpoints = [tp for tp in tooling_only["tool"].testpoints if tp.tooling]
+    v = verdicts(tooling_only, plan_statuses(plans, ran), {}, none, evidence, evidence)
+    assert v["tool"]["ran"] is False
+    assert verdict_line(v) == "tool: not run in this regression"
+
+
+def test_design_regression_runs_the_files_of_the_design_testplans():
+    """`spikedv regress` without --tooling: every file a non-tooling testpoint names, and
+    none that only tooling testpoints name."""
+    from spikedv.report.testplan import load_all, test_files
+
+    plans = load_all()
+    design, everything = set(test_files(plans)), set(test_files(plans, tooling=True))
+    assert {"verif/rsnn/test_rsnn_accel.py", "tests/test_formal.py",
+            "tests/test_shipped_weights.py"} <= design
+    tooling_only = {p.split("::")[0] for tp in plans["tooling"].testpoints for p in tp.tests}
+    assert tooling_only and not tooling_only & design
+    assert everything == design | tooling_only
 
 
 def test_bad_testplans_are_named(tmp_path):

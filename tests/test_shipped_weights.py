@@ -1,6 +1,8 @@
 """The shipped weights and samples: the manifests check out, and the RTL reproduces the
-numpy model exactly on the shipped samples (a few frames here; every frame of every
-sample in the long regression, which `make regress` runs)."""
+numpy model exactly on the shipped samples through the cocotb testbench (a few frames
+here; every frame of every qclif sample in the long regression, which `make regress`
+runs; every frame of every rsnn sample, with every counter, in
+tests/test_rsnn_schedules.py on the bare Verilator driver)."""
 from __future__ import annotations
 
 import json
@@ -55,13 +57,6 @@ def test_rsnn_rtl_equals_model_on_shipped_samples(simulator):
     picked = [next(s for s in samples if "synthetic" in s["source"]),
               next(s for s in samples if "synthetic" not in s["source"])]
     _run_samples(simulator, frames=6 if simulator == "icarus" else 40, samples=picked)
-
-
-@pytest.mark.long
-def test_rsnn_rtl_equals_model_on_all_shipped_samples(simulator):
-    if simulator == "icarus":
-        pytest.skip("every frame of every sample runs on Verilator; Icarus runs the CI subset")
-    _run_samples(simulator, frames=None, samples=_rsnn_samples())
 
 
 # ---- qclif -------------------------------------------------------------------------

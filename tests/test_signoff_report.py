@@ -21,7 +21,7 @@ import pytest
 from spikedv.report import SCHEMA_FILE, build
 from spikedv.report import run as report_run
 from spikedv.report.browser import available, check_page, verdict_mismatches
-from spikedv.report.testplan import TESTPLAN_DIR
+from spikedv.report.testplan import PLANS, TESTPLAN_DIR
 from spikedv.results import JUNIT, RUNS, write_meta
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -256,7 +256,7 @@ def test_page_in_headless_chromium(report):
     assert any("coverage/html/" in h for h in local) and any(h.endswith("sim.log") for h in local)
     assert verdict_mismatches(found, report["signoff"]) == []
     assert {(v["plan"], v["stage"]) for v in found["verdicts"]} == \
-        {(p, s) for p in ("common", "rsnn", "qclif") for s in ("V1", "V2", "V3")}
+        {(p, s) for p in PLANS for s in ("V1", "V2", "V3")}
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
 
 

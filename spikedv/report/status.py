@@ -154,7 +154,8 @@ def evidence_reasons(design: str, targets: dict, synthesis: dict, formal: dict,
 def verdicts(plans: dict[str, Testplan], statuses: dict[str, dict[str, dict]],
              coverage: dict[str, dict], synthesis: dict, formal: dict,
              mutation: dict) -> dict[str, dict]:
-    """{plan: {"stage": highest stage met or None, "stages": {S: {"met", "reasons"}}}}."""
+    """{plan: {"stage": highest stage met or None, "ran": whether any of its testpoints'
+    tests has a result, "stages": {S: {"met", "reasons"}}}}."""
     out = {}
     for name, plan in plans.items():
         stages, below_met, highest = {}, True, None
@@ -180,14 +181,20 @@ def verdicts(plans: dict[str, Testplan], statuses: dict[str, dict[str, dict]],
             below_met = met
             if met:
                 highest = stage
-        out[name] = {"stage": highest, "design": plan.is_design, "stages": stages}
+        ran = any(statuses[tp.plan][tp.name]["matched"] for tp in plan.all_testpoints)
+        out[name] = {"stage": highest, "design": plan.is_design, "ran": ran,
+                     "stages": stages}
     return out
 
 
 def verdict_line(verdict: dict[str, dict]) -> str:
-    """One line: each plan's highest stage met and the first reason of the next."""
+    """One line: each plan's highest stage met and the first reason of the next (a plan
+    none of whose tests ran, e.g. tooling in the design regression, says so)."""
     parts = []
     for name, v in verdict.items():
+        if not v.get("ran", True):
+            parts.append(f"{name}: not run in this regression")
+            continue
         nxt = next((s for s in STAGES if not v["stages"][s]["met"]), None)
         text = f"{name}: {v['stage'] + ' met' if v['stage'] else 'no stage met'}"
         if nxt is not None:

@@ -1,4 +1,5 @@
-"""The testplans as data: ``verif/testplan/{common,rsnn,qclif}.hjson`` (OpenTitan's form).
+"""The testplans as data: ``verif/testplan/{common,rsnn,qclif,tooling}.hjson`` (OpenTitan's
+form). The designs (rsnn, qclif) import common; tooling stands alone.
 
 Each plan has a ``name``, a ``desc``, ``testpoints`` and, for a design, its ``top``, the
 plans it imports (``import_testplans``), its sign-off ``targets`` per stage and its
@@ -35,7 +36,7 @@ from verif.sources import PROJECT_ROOT
 TESTPLAN_DIR = PROJECT_ROOT / "verif" / "testplan"
 MARKDOWN = PROJECT_ROOT / "verif" / "testplan.md"
 STAGES = ("V1", "V2", "V3")
-PLANS = ("common", "rsnn", "qclif")
+PLANS = ("common", "rsnn", "qclif", "tooling")
 DESIGNS = ("rsnn", "qclif")
 TOOLING = "tooling"
 # What a stage's targets may hold: percent of points or bins (code and functional
@@ -224,7 +225,7 @@ def load(path: Path, _seen: tuple = ()) -> Testplan:
 
 
 def load_all(folder: Path = TESTPLAN_DIR) -> dict[str, Testplan]:
-    """The plans of ``folder`` by name: common, rsnn, qclif."""
+    """The plans of ``folder`` by name: common, rsnn, qclif, tooling."""
     plans = {}
     for name in PLANS:
         path = Path(folder) / f"{name}.hjson"
@@ -232,6 +233,15 @@ def load_all(folder: Path = TESTPLAN_DIR) -> dict[str, Testplan]:
             raise InputError(path, "testplan missing")
         plans[name] = load(path)
     return plans
+
+
+def test_files(plans: dict[str, Testplan], tooling: bool = False) -> list[str]:
+    """The test files the testpoints name (the file part of each pattern): those of the
+    designs' plans and what they import, with ``tooling`` also those of tooling
+    testpoints. What the design regression runs (spikedv/regress.py)."""
+    files = {pattern.split("::")[0] for tp in every_testpoint(plans)
+             if tooling or not tp.tooling for pattern in tp.tests}
+    return sorted(files)
 
 
 def every_testpoint(plans: dict[str, Testplan]) -> list[Testpoint]:
@@ -275,7 +285,7 @@ def render_markdown(plans: dict[str, Testplan]) -> str:
         "",
         "Every feature of the two designs maps to the tests that check it (pytest node ids; "
         "`*` matches any text) and to the covergroups that show it was exercised. The "
-        "source is `verif/testplan/{common,rsnn,qclif}.hjson` (format: "
+        "source is `verif/testplan/{common,rsnn,qclif,tooling}.hjson` (format: "
         "`verif/testplan/README.md`); `tests/test_testplan.py` checks it against the "
         "collected tests: a pattern that matches no test, a test in no testpoint, or a "
         "covergroup that does not exist fails. Each regression maps its results to the "
