@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import os
 import re
 import shlex
 
@@ -62,12 +63,26 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        _longest_first(items)
     if config.getoption("--long"):
         return
     skip = pytest.mark.skip(reason="long regression: run with --long")
     for item in items:
         if "long" in item.keywords:
             item.add_marker(skip)
+
+
+def _longest_first(items) -> None:
+    """Under pytest-xdist, the tests that took longest in earlier runs
+    (verif/durations.json) go first, so that no worker is left running a long test while
+    the others idle at the end (longest-processing-time-first; every worker sorts the
+    same way, as xdist requires)."""
+    from spikedv.jobs import Durations
+
+    seconds = dict(zip((it.nodeid for it in items),
+                       Durations.load().per_test([it.nodeid for it in items])))
+    items.sort(key=lambda it: -seconds[it.nodeid])
 
 
 def pytest_generate_tests(metafunc):

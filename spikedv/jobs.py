@@ -158,18 +158,20 @@ class Durations:
 
     def estimate(self, node_ids) -> float:
         """Seconds of a job running ``node_ids`` (without the job overhead)."""
-        if not self.tests:                            # no timing data: counts, an RTL
-            return sum(PRIOR_S[engine_of(n)] for n in node_ids)   # test as 40 others
+        return sum(self.per_test(node_ids))
+
+    def per_test(self, node_ids) -> list[float]:
+        """Seconds of each of ``node_ids``: measured, else the mean of its engine's
+        measured tests (no timing data at all: an RTL test counts as 40 others)."""
+        if not self.tests:
+            return [PRIOR_S[engine_of(n)] for n in node_ids]
         means: dict[str, float] = {}
         for eng in (PYTHON, *SIMULATORS):
             known = [v for k, v in self.tests.items() if engine_of(k) == eng]
             means[eng] = sum(known) / len(known) if known else \
                 sum(self.tests.values()) / len(self.tests)
-        total = 0.0
-        for nid in node_ids:
-            b = base_id(nid)
-            total += self.tests[b] if b in self.tests else means[engine_of(b)]
-        return total
+        return [self.tests.get(base_id(nid), means[engine_of(base_id(nid))])
+                for nid in node_ids]
 
 
 def durations_from(folders) -> Durations:
