@@ -11,11 +11,12 @@ $(SETUP_STAMP): scripts/setup.sh scripts/install_speech_tools.sh pyproject.toml
 
 setup: $(SETUP_STAMP)
 
-# Main job: full regression of both designs (long tests included), summary + report.
+# Main job: the regression of both designs (the test files their testplans name, long
+# tests included), then synthesis, formal, benchmarks and the signoff report.
 regress: $(SETUP_STAMP)
 	$(PYTHON) -m spikedv.cli regress --jobs $(JOBS)
 
-# Test command (CI): every test except those marked long, both simulators.
+# Test command (CI): every test (tooling included) except those marked long, both simulators.
 test: $(SETUP_STAMP)
 	$(PYTHON) -m pytest -n $(JOBS)
 

@@ -56,6 +56,11 @@ def base_node_id(nodeid: str) -> str:
 
 
 def pytest_configure(config):
+    if getattr(config.option, "maxschedchunk", "absent") is None:
+        # pytest-xdist hands a worker a quarter of its share at once, in collection
+        # order: with the longest tests first (_longest_first) one worker would get them
+        # all. One or two at a time, as workers free up, is longest-first scheduling.
+        config.option.maxschedchunk = 1
     config.addinivalue_line("markers", "long: long regression, run with --long")
     config.addinivalue_line("markers", "rtl: runs a simulator")
     config.addinivalue_line("markers", "slurm: starts a single-node Slurm (scripts/slurm/start.sh, "
@@ -76,8 +81,8 @@ def pytest_collection_modifyitems(config, items):
 def _longest_first(items) -> None:
     """Under pytest-xdist, the tests that took longest in earlier runs
     (verif/durations.json) go first, so that no worker is left running a long test while
-    the others idle at the end (longest-processing-time-first; every worker sorts the
-    same way, as xdist requires)."""
+    the others idle at the end (longest-processing-time-first, with pytest_configure's
+    --maxschedchunk 1; every worker sorts the same way, as xdist requires)."""
     from spikedv.jobs import Durations
 
     seconds = dict(zip((it.nodeid for it in items),

@@ -1,18 +1,25 @@
 """Regression scaling: wall time on local workers and Slurm jobs, overhead per job, and
 what N nodes would give (docs/benchmarks.md, "Regression scaling").
 
-    python -m bench.scaling [--seed 7] [--local 1 2] [--slurm 1 2 3] [--nodes 1 2 4 8 16]
-                            [--no-build-probe] [--out reports/scaling.json] [-- PATHS...]
+    python -m bench.scaling [--seed 7] [--pytest 2] [--local 1 2] [--slurm 1 2 3]
+                            [--nodes 1 2 4 8 16] [--full] [--no-warmup] [--no-build-probe]
+                            [--out reports/scaling.json] [-- PATHS...]
 
 Runs one regression (default: the small regression of tests/test_shards.py; any test
-files, folders or node ids after ``--``; ``--full`` for every test) as jobs
-(spikedv/jobs.py), with the same seed and Verilator coverage:
+files, folders or node ids after ``--``; ``--full`` for the regression `make regress`
+runs: the design testplans' test files with ``--long``), with the same seed and
+Verilator coverage:
 
-* on ``W`` local workers for each ``--local W`` (``--launcher local --jobs W``),
+* as one ``pytest -n W`` for each ``--pytest W`` (the main job's way),
+* as jobs (spikedv/jobs.py) on ``W`` local workers for each ``--local W``
+  (``--launcher local --jobs W``),
 * as ``M`` Slurm array tasks for each ``--slurm M`` (``--launcher slurm --max-jobs M``;
   needs a running Slurm: scripts/slurm/start.sh), when Slurm answers,
 
-and measures for each the wall time of the jobs and of the merge into the report. From
+and measures for each the wall time of the tests and of the merge into the report, and
+whether the merged report's figures (every test's outcome, every code-coverage point's
+count, every functional bin, every testpoint's status: spikedv.merge.figures) equal
+those of the first run. From
 the jobs' own records it takes each job's wall time, the part of it that was pytest's
 start and collection (wall time less the JUnit test times), and for Slurm the wait from
 submission to a task's start. ``--build-probe`` (default on) times cold builds of one
@@ -79,23 +86,33 @@ def _lpt_makespan(times: list[float], n: int) -> float:
     return max(load)
 
 
-def measure(launcher: str, count: int, job_list, base: Path, seed: int) -> dict:
-    from spikedv.merge import merge
-    from spikedv.regress import run_job_set
+def measure(launcher: str, count: int, job_list, base: Path, seed: int,
+            pytest_args=()) -> dict:
+    """One run: ``launcher`` pytest (one ``pytest -n count`` of ``pytest_args``, as the
+    main job runs), local (the jobs, ``count`` at a time) or slurm (``count`` array
+    tasks); then the merge into a report, whose figures are kept for comparison."""
+    from spikedv.merge import figures, merge
+    from spikedv.regress import run_job_set, run_pytest
 
     results = base / f"{launcher}{count}" / "results"
     reports = base / f"{launcher}{count}" / "reports"
-    kwargs = {"workers": count} if launcher == "local" else {"max_jobs": count, "workers": 1}
     start = time.monotonic()
-    status = run_job_set(job_list, results, launcher, quiet=True, seed=seed, **kwargs)
+    if launcher == "pytest":
+        status = run_pytest(results, ["--seed", str(seed), *pytest_args], long=True,
+                            jobs=str(count), coverage=True)
+    else:
+        kwargs = {"workers": count} if launcher == "local" else \
+            {"max_jobs": count, "workers": 1}
+        status = run_job_set(job_list, results, launcher, quiet=True, seed=seed, **kwargs)
     jobs_s = time.monotonic() - start
     start = time.monotonic()
     merge([results], reports)
     merge_s = time.monotonic() - start
-    figures = _job_figures(results)
+    jobs = _job_figures(results) if launcher != "pytest" else \
+        {"jobs": {}, "slurm_start_waits_s": []}
     return {"launcher": launcher, "count": count, "status": status,
             "jobs_wall_s": round(jobs_s, 1), "merge_s": round(merge_s, 1),
-            "total_s": round(jobs_s + merge_s, 1), **figures}
+            "total_s": round(jobs_s + merge_s, 1), **jobs, "figures": figures(reports)}
 
 
 def build_probe() -> dict:
@@ -123,17 +140,25 @@ def build_probe() -> dict:
 
 
 def render(data: dict) -> str:
-    lines = ["| configuration | jobs (wall) | merge | total | speed-up (jobs) |",
-             "|---|---|---|---|---|"]
+    lines = ["| configuration | tests (wall) | merge | total | speed-up (tests) | exit "
+             "| report equal to the first run's |",
+             "|---|---|---|---|---|---|---|"]
     base = next((r["jobs_wall_s"] for r in data["runs"]
                  if r["launcher"] == "local" and r["count"] == 1), None)
     for r in data["runs"]:
-        what = (f"{r['count']} local worker{'s' if r['count'] > 1 else ''}"
-                if r["launcher"] == "local" else
-                f"{r['count']} Slurm job{'s' if r['count'] > 1 else ''}")
+        what = {"pytest": f"one pytest -n {r['count']} (the main job's way)",
+                "local": f"{r['count']} local worker{'s' if r['count'] > 1 else ''} (jobs)",
+                "slurm": f"{r['count']} Slurm job{'s' if r['count'] > 1 else ''}"}[r["launcher"]]
         speed = f"{base / r['jobs_wall_s']:.2f}x" if base else "-"
+        same = r.get("equal_to_first")
+        same = "(first)" if same is None else "yes" if same == [] else \
+            f"no: {len(same)} differences, e.g. {same[0]}"
         lines.append(f"| {what} | {r['jobs_wall_s']:.0f} s | {r['merge_s']:.0f} s | "
-                     f"{r['total_s']:.0f} s | {speed} |")
+                     f"{r['total_s']:.0f} s | {speed} | {r['status']} | {same} |")
+    if data["runs"]:
+        f = data["runs"][0]["figures_size"]
+        lines += ["", f"Figures compared: {f['tests']} test outcomes, {f['code']} code-coverage "
+                  f"points, {f['functional']} functional cover points, {f['testplan']} testpoints."]
     o = data["overhead"]
     lines += ["", f"Jobs: {data['jobs']}; sum of the jobs' wall times (1 worker) "
               f"{o['sum_job_wall_s']:.0f} s, of their test times {o['sum_test_s']:.0f} s.",
@@ -154,10 +179,16 @@ def render(data: dict) -> str:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.scaling", description=__doc__.split("\n")[0])
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--pytest", type=int, nargs="*", default=[], metavar="W",
+                   help="also run it as one pytest -n W (the main job's way)")
     p.add_argument("--local", type=int, nargs="*", default=[1, 2], metavar="W")
     p.add_argument("--slurm", type=int, nargs="*", default=[1, 2, 3], metavar="M")
     p.add_argument("--nodes", type=int, nargs="*", default=[1, 2, 4, 8, 16], metavar="N")
-    p.add_argument("--full", action="store_true", help="every test (with --long)")
+    p.add_argument("--full", action="store_true",
+                   help="the regression of `make regress`: the design testplans' test files, "
+                        "with --long")
+    p.add_argument("--no-warmup", action="store_true",
+                   help="no unmeasured first run (the builds are already cached)")
     p.add_argument("--no-build-probe", action="store_true")
     p.add_argument("--work", type=Path, default=None,
                    help="where the runs go (default: a temporary folder, removed)")
@@ -166,15 +197,22 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
 
     from spikedv.jobs import plan
+    from spikedv.merge import differences
+    from spikedv.regress import scope_paths
 
-    paths = [] if args.full else (args.paths or SMALL)
+    paths = scope_paths([], tooling=False) if args.full else (args.paths or SMALL)
     job_list = plan(paths, long=args.full, coverage=True, seed=args.seed)
     print(f"scaling: {len(job_list)} jobs of {'the full regression' if args.full else paths}",
           flush=True)
     work = args.work or Path(tempfile.mkdtemp(prefix="spikedv-scaling-"))
     runs = []
-    # A first, unmeasured run makes every simulator build (the runs measure warm builds).
-    measure("local", 2, job_list, work / "warmup", args.seed)
+    if not args.no_warmup:
+        # A first, unmeasured run makes every simulator build (the runs measure warm builds).
+        measure("local", 2, job_list, work / "warmup", args.seed)
+    for w in args.pytest:
+        runs.append(measure("pytest", w, job_list, work, args.seed,
+                            pytest_args=paths))
+        print(f"scaling: pytest -n {w}: {runs[-1]['jobs_wall_s']} s", flush=True)
     for w in args.local:
         runs.append(measure("local", w, job_list, work, args.seed))
         print(f"scaling: local {w}: {runs[-1]['jobs_wall_s']} s", flush=True)
@@ -188,9 +226,13 @@ def main(argv=None) -> int:
             for m in args.slurm:
                 runs.append(measure("slurm", m, job_list, work, args.seed))
                 print(f"scaling: slurm {m}: {runs[-1]['jobs_wall_s']} s", flush=True)
+    for r in runs:
+        r["equal_to_first"] = None if r is runs[0] else \
+            differences(runs[0]["figures"], r["figures"])
+        r["figures_size"] = {k: len(v) for k, v in r.pop("figures").items()}
     build_s = None if args.no_build_probe else build_probe()
-    one = next(r for r in runs if r["launcher"] == "local" and r["count"] == 1) \
-        if any(r["launcher"] == "local" and r["count"] == 1 for r in runs) else runs[0]
+    one = next((r for r in runs if r["launcher"] == "local" and r["count"] == 1),
+               next(r for r in runs if r["jobs"]))
     walls = [j["wall_s"] for j in one["jobs"].values()]
     starts = [j["start_s"] for j in one["jobs"].values()]
     waits = [w for r in runs for w in r["slurm_start_waits_s"]]

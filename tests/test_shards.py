@@ -310,3 +310,26 @@ def test_a_killed_job_is_run_once_more(tmp_path):
     assert by["mutant2"]["attempts"] == 1 and by["mutant2"]["exit_status"] == 3
     assert (tmp_path / "root/jobs/mutant3/where").read_text().strip() == \
         str(tmp_path / "root/jobs/mutant3")
+
+
+def test_scaling_bench_compares_every_run_with_the_first(tmp_path):
+    """bench/scaling.py (docs/benchmarks.md, "Regression scaling") on a model test file:
+    one pytest run (the main job's way) and the same tests as jobs on one local worker,
+    each merged into a report whose figures must equal the first run's."""
+    out = tmp_path / "scaling.json"
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTEST_", "SPIKEDV_RUNS_DIR"))}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.scaling", "--no-warmup", "--no-build-probe",
+         "--pytest", "1", "--local", "1", "--slurm", "--nodes", "1", "2",
+         "--out", str(out), "--", "tests/model/test_qclif_schedule.py"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    _ok(proc)
+    data = json.loads(out.read_text())
+    first, jobs = data["runs"]
+    assert (first["launcher"], jobs["launcher"]) == ("pytest", "local")
+    assert first["status"] == jobs["status"] == 0
+    assert first["equal_to_first"] is None and jobs["equal_to_first"] == []
+    assert jobs["figures_size"]["tests"] == first["figures_size"]["tests"] > 10
+    assert [n["nodes"] for n in data["projection"]] == [1, 2]
+    assert "| yes |" in out.with_suffix(".md").read_text()
