@@ -452,9 +452,14 @@ def _waive(points: list[CodePoint], waivers: list[Waiver]):
     """(indices of points waived, per waiver: indices it takes, hit points it matches)."""
     taken: list[set[int]] = []
     hit: list[int] = []
+    # A code waiver names one kind in one file: look only at those points.
+    bucket: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, p in enumerate(points):
+        bucket[(p.kind, rel_path(p.file))].append(i)
     for w in waivers:
         mine, covered = set(), 0
-        for i, p in enumerate(points):
+        for i in bucket.get((w.kind, w.file), ()):
+            p = points[i]
             if w.matches(p):
                 if p.count > 0:
                     covered += 1
