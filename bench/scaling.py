@@ -229,6 +229,7 @@ def main(argv=None) -> int:
     for r in runs:
         r["equal_to_first"] = None if r is runs[0] else \
             differences(runs[0]["figures"], r["figures"])
+    for r in runs:
         r["figures_size"] = {k: len(v) for k, v in r.pop("figures").items()}
     build_s = None if args.no_build_probe else build_probe()
     one = next((r for r in runs if r["launcher"] == "local" and r["count"] == 1),
