@@ -192,7 +192,7 @@ def verdict_line(verdict: dict[str, dict]) -> str:
     none of whose tests ran, e.g. tooling in the design regression, says so)."""
     parts = []
     for name, v in verdict.items():
-        if not v.get("ran", True):
+        if not v["ran"]:
             parts.append(f"{name}: not run in this regression")
             continue
         nxt = next((s for s in STAGES if not v["stages"][s]["met"]), None)
